@@ -1,0 +1,401 @@
+"""Forms for the case record, rendered with the GOV.UK Design System.
+
+Every date is a GOV.UK date input (day, month, year). Errors name the field in
+plain words and appear in the error summary at the top of the page.
+"""
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reunification.clock import today
+
+from . import rules
+from .models import (
+    ALLOCATED_ROLES,
+    CareEpisode,
+    Child,
+    ChronologyEntry,
+    ChronologyKind,
+    FamilyMember,
+    LegalStatus,
+    MissingEpisode,
+    ParentalIssue,
+    Placement,
+    PoliceCheck,
+    PreviousReturn,
+    ReunificationCase,
+    Role,
+    Sibling,
+    User,
+)
+
+
+class GOVUKDateField(DateInputField):
+    """A date input whose messages name the date being asked for."""
+
+    def __init__(self, *, label: str, allow_future: bool = False, **kwargs):
+        super().__init__(label=label, **kwargs)
+        self.allow_future = allow_future
+        what = label[0].lower() + label[1:]
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["incomplete"] = f"Enter {what} as a day, month and year"
+        self.error_messages["invalid"] = f"{label} must be a real date"
+
+    def clean(self, value):
+        try:
+            day = super().clean(value)
+        except (ValueError, TypeError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if day and not self.allow_future and day > today():
+            raise ValidationError(f"{self.label} must be today or in the past", code="future")
+        return day
+
+    def compress(self, data_list):
+        if not data_list or not all(data_list):
+            return None
+        day, month, year = (int(part) for part in data_list)
+        if year < 1900:
+            raise ValidationError(f"{self.label} must be after 1900", code="invalid")
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class GOVUKModelForm(forms.ModelForm):
+    """A model form laid out by crispy-forms-gds with GOV.UK date inputs.
+
+    Subclasses may list `future_dates` for dates that may lie ahead (due dates).
+    """
+
+    future_dates: tuple[str, ...] = ()
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in list(self.fields.items()):
+            if isinstance(field, forms.DateField):
+                replacement = GOVUKDateField(
+                    label=field.label,
+                    required=field.required,
+                    help_text=field.help_text or "For example, 27 3 2024",
+                    allow_future=name in self.future_dates,
+                )
+                replacement.initial = field.initial
+                self.fields[name] = replacement
+            elif isinstance(field, forms.TypedChoiceField) and len(field.choices) <= 7:
+                field.widget = forms.RadioSelect(choices=field.choices)
+                field.choices = [c for c in field.choices if c[0] != ""]
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.add_input(Button.primary("submit", self.submit_label))
+
+
+def period_clean(form, *, others, what: str) -> None:
+    """Reject a period that ends before it starts or overlaps another of `others`."""
+    start = form.cleaned_data.get("start_date")
+    end = form.cleaned_data.get("end_date")
+    if not start:
+        return
+    if end and end < start:
+        form.add_error("end_date", "The end date must be on or after the start date")
+        return
+    for other in others:
+        if form.instance.pk and other.pk == form.instance.pk:
+            continue
+        if rules.periods_overlap(start, end, other.start_date, other.end_date):
+            until = f"{other.end_date:%-d %B %Y}" if other.end_date else "now"
+            form.add_error(
+                "start_date",
+                f"This {what} overlaps the {what} from {other.start_date:%-d %B %Y} to {until}",
+            )
+            return
+
+
+class ChildForm(GOVUKModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "local_identifier",
+            "nhs_number",
+        ]
+        error_messages = {
+            "first_name": {"required": "Enter the child's first name"},
+            "last_name": {"required": "Enter the child's last name"},
+            "sex": {"required": "Select the child's sex"},
+            "ethnicity": {"required": "Select the child's ethnicity"},
+            "local_identifier": {
+                "required": "Enter the child's local identifier",
+                "unique": "Another child already has this local identifier",
+            },
+        }
+
+
+class CaseDetailsForm(GOVUKModelForm):
+    class Meta:
+        model = ReunificationCase
+        fields = [
+            "became_looked_after_on",
+            "reunification_first_considered_on",
+            "category_of_need",
+            "abuse_category",
+            "reason_for_care_notes",
+        ]
+        error_messages = {
+            "category_of_need": {"required": "Select the reason the child entered care"},
+        }
+
+    def clean(self):
+        data = super().clean()
+        looked_after = data.get("became_looked_after_on")
+        considered = data.get("reunification_first_considered_on")
+        if looked_after and considered and considered < looked_after:
+            self.add_error(
+                "reunification_first_considered_on",
+                "Reunification cannot be considered before the child became looked after",
+            )
+        return data
+
+
+def users_with_role(role: str, **filters):
+    return User.objects.filter(is_active=True, role_grants__role=role, **filters).distinct()
+
+
+class NewCaseForm(CaseDetailsForm):
+    """Opens a case: the child (new) and the case's first details and allocations."""
+
+    submit_label = "Open case"
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+        self.fields["social_worker"] = forms.ModelChoiceField(
+            users_with_role(Role.SOCIAL_WORKER, team=team),
+            error_messages={"required": "Select the social worker for this case"},
+        )
+        self.fields["iro"] = forms.ModelChoiceField(
+            users_with_role(Role.IRO),
+            label="IRO",
+            required=False,
+        )
+
+
+class AllocationForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in ALLOCATED_ROLES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the role to allocate"},
+    )
+    user = forms.ModelChoiceField(
+        User.objects.none(),
+        label="Person",
+        error_messages={"required": "Select who to allocate"},
+    )
+    start_date = GOVUKDateField(label="Start date", allow_future=True)
+
+    def __init__(self, *args, case: ReunificationCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["user"].queryset = User.objects.filter(
+            is_active=True, role_grants__role__in=[r.value for r in ALLOCATED_ROLES]
+        ).distinct()
+        self.fields["start_date"].initial = today()
+        self.helper = FormHelper(self)
+        self.helper.legend_size = Size.SMALL
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Button.primary("submit", "Allocate"))
+
+    def clean(self):
+        from .services import check_allocatable
+
+        data = super().clean()
+        if data.get("role") and data.get("user"):
+            try:
+                check_allocatable(self.case, data["role"], data["user"])
+            except ValidationError as error:
+                self.add_error("user", error)
+        return data
+
+
+class SiblingForm(GOVUKModelForm):
+    class Meta:
+        model = Sibling
+        fields = ["name", "date_of_birth", "living_arrangement", "notes"]
+        error_messages = {
+            "name": {"required": "Enter the sibling's name"},
+            "living_arrangement": {"required": "Select where the sibling lives"},
+        }
+
+
+class LegalStatusForm(GOVUKModelForm):
+    class Meta:
+        model = LegalStatus
+        fields = ["code", "start_date", "end_date"]
+        error_messages = {"code": {"required": "Select the legal status"}}
+
+    def clean(self):
+        data = super().clean()
+        period_clean(self, others=self.instance.child.legal_statuses.all(), what="legal status")
+        return data
+
+
+class PlacementForm(GOVUKModelForm):
+    class Meta:
+        model = Placement
+        fields = ["placement_type", "carer", "start_date", "end_date"]
+        error_messages = {
+            "placement_type": {"required": "Select the placement type"},
+            "carer": {"required": "Enter the carer or provider"},
+        }
+
+    def clean(self):
+        data = super().clean()
+        period_clean(self, others=self.instance.child.placements.all(), what="placement")
+        return data
+
+
+class CareEpisodeForm(GOVUKModelForm):
+    class Meta:
+        model = CareEpisode
+        fields = ["start_date", "end_date", "reason_ceased", "notes"]
+        error_messages = {"reason_ceased": {"required": "Select why the episode ceased"}}
+
+    def clean(self):
+        data = super().clean()
+        period_clean(self, others=self.instance.child.care_episodes.all(), what="care episode")
+        return data
+
+
+class PreviousReturnForm(GOVUKModelForm):
+    class Meta:
+        model = PreviousReturn
+        fields = ["returned_home_on", "came_back_into_care_on", "reason_for_breakdown"]
+
+    def clean(self):
+        data = super().clean()
+        home, back = data.get("returned_home_on"), data.get("came_back_into_care_on")
+        if home and back and back < home:
+            self.add_error(
+                "came_back_into_care_on",
+                "The date the child came back into care must be on or after the return home",
+            )
+        return data
+
+
+class MissingEpisodeForm(GOVUKModelForm):
+    class Meta:
+        model = MissingEpisode
+        fields = ["start_date", "end_date", "notes"]
+
+    def clean(self):
+        data = super().clean()
+        period_clean(self, others=self.instance.child.missing_episodes.all(), what="episode")
+        return data
+
+
+class ParentalIssueForm(GOVUKModelForm):
+    class Meta:
+        model = ParentalIssue
+        fields = ["kind", "parent", "description", "treatment"]
+        error_messages = {
+            "kind": {"required": "Select the parental issue"},
+            "treatment": {"required": "Select whether treatment was offered and taken up"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = self.instance.case.family_members.all()
+        self.fields["parent"].label = "Person"
+
+
+class FamilyMemberForm(GOVUKModelForm):
+    class Meta:
+        model = FamilyMember
+        fields = [
+            "name",
+            "relationship",
+            "date_of_birth",
+            "age_when_recorded",
+            "has_parental_responsibility",
+            "lives_in_household",
+            "regular_visitor",
+            "extended_family",
+        ]
+        error_messages = {
+            "name": {"required": "Enter the person's name"},
+            "relationship": {"required": "Enter the person's relationship to the child"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].help_text = "If you know it. For example, 27 3 1985"
+        self.fields["age_when_recorded"].label = "Age, if the date of birth is not known"
+        self.fields["age_when_recorded"].error_messages["invalid"] = "Enter the age as a number"
+
+    def clean(self):
+        data = super().clean()
+        no_age = not data.get("date_of_birth") and data.get("age_when_recorded") is None
+        if no_age and "date_of_birth" not in self.errors:
+            self.add_error("date_of_birth", "Enter a date of birth or an age")
+        return data
+
+    def save(self, commit=True):
+        if not self.instance.recorded_on or "age_when_recorded" in self.changed_data:
+            self.instance.recorded_on = today()
+        return super().save(commit)
+
+
+class PoliceCheckForm(GOVUKModelForm):
+    class Meta:
+        model = PoliceCheck
+        fields = ["member", "requested_on", "returned_on", "outcome", "notes"]
+        error_messages = {"member": {"required": "Select who the check is for"}}
+
+    def __init__(self, *args, case: ReunificationCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = case.family_members.all()
+        self.fields["member"].label = "Person checked"
+        self.fields["outcome"].widget = forms.RadioSelect(choices=self.fields["outcome"].choices)
+
+    def clean(self):
+        data = super().clean()
+        requested, returned = data.get("requested_on"), data.get("returned_on")
+        outcome = data.get("outcome")
+        if requested and returned and returned < requested:
+            self.add_error("returned_on", "The check cannot be returned before it was requested")
+        elif returned and not outcome:
+            self.add_error("outcome", "Select the outcome of the returned check")
+        elif outcome and not returned and "returned_on" not in self.errors:
+            self.add_error("returned_on", "Enter the date the check was returned")
+        return data
+
+
+class ChronologyEntryForm(GOVUKModelForm):
+    class Meta:
+        model = ChronologyEntry
+        fields = ["occurred_on", "kind", "description", "source"]
+        error_messages = {
+            "kind": {"required": "Select the type of event"},
+            "description": {"required": "Describe what happened"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        manual = [
+            ChronologyKind.SIGNIFICANT_EVENT,
+            ChronologyKind.RELAPSE,
+            ChronologyKind.SUSTAINED_CHANGE,
+        ]
+        self.fields["kind"].widget = forms.RadioSelect()
+        self.fields["kind"].choices = [(k.value, k.label) for k in manual]

@@ -1,0 +1,195 @@
+"""The child and the child's care history, which outlives any one case."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .codes import (
+    Ethnicity,
+    LegalStatusCode,
+    PlacementType,
+    ReasonEpisodeCeased,
+    Sex,
+)
+
+
+def nhs_number_checksum(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    digits = [int(d) for d in value]
+    total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    if check == 10 or check != digits[9]:
+        raise ValidationError("Enter a valid NHS number; this one fails its check digit")
+
+
+class Child(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
+    local_identifier = models.CharField(
+        "Local identifier",
+        max_length=30,
+        unique=True,
+        help_text="The council's own identifier for the child.",
+    )
+    nhs_number = models.CharField(
+        "NHS number",
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\d{10}$", "Enter the NHS number as 10 digits"),
+            nhs_number_checksum,
+        ],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Sibling(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="siblings")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    living_arrangement = models.CharField(
+        max_length=20,
+        choices=[
+            ("at_home", "At home with parents"),
+            ("placed_together", "Placed with this child"),
+            ("placed_elsewhere", "Looked after, placed elsewhere"),
+            ("independent", "Living independently"),
+            ("other", "Other"),
+        ],
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date_of_birth", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def _period_constraint(name: str):
+    return models.CheckConstraint(
+        condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+        name=name,
+        violation_error_message="The end date must be on or after the start date",
+    )
+
+
+class LegalStatus(models.Model):
+    """A period under one legal status. Periods are half-open: a status that ends on
+    a day and the next that starts that day do not overlap (the SSDA903 convention)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="legal_statuses")
+    code = models.CharField("Legal status", max_length=2, choices=LegalStatusCode.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "legal statuses"
+        ordering = ["-start_date"]
+        constraints = [_period_constraint("legal_status_ends_after_start")]
+
+    def __str__(self):
+        return self.get_code_display()
+
+    @property
+    def is_care_order(self) -> bool:
+        return self.code in LegalStatusCode.care_orders()
+
+
+class Placement(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
+    placement_type = models.CharField(max_length=2, choices=PlacementType.choices)
+    carer = models.CharField("Carer or provider", max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_period_constraint("placement_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.get_placement_type_display()} ({self.carer})"
+
+
+class CareEpisode(models.Model):
+    """An earlier period of being looked after, before the present one."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_episodes")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason_ceased = models.CharField(
+        "Reason the episode ceased", max_length=3, choices=ReasonEpisodeCeased.choices
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_period_constraint("care_episode_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.start_date} to {self.end_date}"
+
+
+class PreviousReturn(models.Model):
+    """An earlier return home; when the child came back into care, it failed."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="previous_returns")
+    returned_home_on = models.DateField()
+    came_back_into_care_on = models.DateField(null=True, blank=True)
+    reason_for_breakdown = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-returned_home_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(came_back_into_care_on__isnull=True)
+                | Q(came_back_into_care_on__gte=F("returned_home_on")),
+                name="previous_return_breakdown_after_return",
+                violation_error_message="The child cannot come back into care before returning",
+            )
+        ]
+
+    def __str__(self):
+        return f"Returned home {self.returned_home_on}"
+
+    @property
+    def failed(self) -> bool:
+        return self.came_back_into_care_on is not None
+
+
+class MissingEpisode(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
+    start_date = models.DateField("Went missing on")
+    end_date = models.DateField("Found or returned on", null=True, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_period_constraint("missing_episode_ends_after_start")]
+
+    def __str__(self):
+        return f"Missing from {self.start_date}"

@@ -1,0 +1,198 @@
+"""Reads for pages: each list a page needs, built with the joins it needs, so the
+number of queries does not grow with the number of cases."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from . import access, rules
+from .models import (
+    Allocation,
+    CaseView,
+    FamilyMember,
+    LegalStatus,
+    Placement,
+    ReunificationCase,
+    Role,
+    Stage,
+    Team,
+    User,
+)
+
+
+def current_legal_status_subquery(day: datetime.date | None = None):
+    current = LegalStatus.objects.filter(child=OuterRef("child"), end_date__isnull=True)
+    return Subquery(current.order_by("-start_date").values("code")[:1])
+
+
+def caseload(user: User) -> QuerySet[ReunificationCase]:
+    """The cases this user may see, ready for a caseload table."""
+    return (
+        access.visible_cases(user)
+        .select_related("child", "team", "social_worker", "iro")
+        .annotate(current_legal_status=current_legal_status_subquery())
+        .order_by("child__last_name", "child__first_name", "pk")
+    )
+
+
+def managed_teams(user: User) -> QuerySet[Team]:
+    """Teams whose caseload this user manages: her own team as a team manager, the
+    teams she oversees as a head of service, every team for a service director."""
+    if user.has_role(Role.SERVICE_DIRECTOR):
+        return Team.objects.all()
+    rules_held = []
+    if user.has_role(Role.HEAD_OF_SERVICE):
+        rules_held.append(Q(pk__in=user.overseen_teams.values("pk")))
+    if user.has_role(Role.TEAM_MANAGER) and user.team_id:
+        rules_held.append(Q(pk=user.team_id))
+    if not rules_held:
+        return Team.objects.none()
+    rule = rules_held[0]
+    for other in rules_held[1:]:
+        rule |= other
+    return Team.objects.filter(rule)
+
+
+def team_caseload(team: Team) -> QuerySet[ReunificationCase]:
+    return (
+        ReunificationCase.objects.filter(team=team)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("child", "social_worker", "iro")
+        .annotate(current_legal_status=current_legal_status_subquery())
+        .order_by("social_worker__last_name", "child__last_name", "pk")
+    )
+
+
+def workload(team: Team) -> QuerySet[User]:
+    """The team's social workers with their count of open cases."""
+    return (
+        User.objects.filter(team=team, role_grants__role=Role.SOCIAL_WORKER, is_active=True)
+        .annotate(
+            open_cases=Count(
+                "cases_as_social_worker",
+                filter=~Q(cases_as_social_worker__stage=Stage.CLOSED),
+            )
+        )
+        .order_by("last_name", "first_name")
+    )
+
+
+@dataclass
+class HouseholdRow:
+    member: FamilyMember
+    age: int | None
+    needs_check: bool
+    latest_check: object | None
+
+    @property
+    def check_outstanding(self) -> bool:
+        return self.needs_check and (self.latest_check is None or not self.latest_check.returned_on)
+
+
+def household(case: ReunificationCase, today: datetime.date) -> list[HouseholdRow]:
+    rows = []
+    for member in case.family_members.prefetch_related("police_checks"):
+        person = rules.Person(
+            date_of_birth=member.date_of_birth,
+            age_when_recorded=member.age_when_recorded,
+            recorded_on=member.recorded_on,
+            lives_in_household=member.lives_in_household,
+            regular_visitor=member.regular_visitor,
+            extended_family=member.extended_family,
+        )
+        checks = list(member.police_checks.all())
+        rows.append(
+            HouseholdRow(
+                member=member,
+                age=rules.age_of(person, today),
+                needs_check=rules.needs_police_check(person, today),
+                latest_check=checks[0] if checks else None,
+            )
+        )
+    return rows
+
+
+def current_period(periods, today: datetime.date):
+    """The period running today, or failing that the most recent one."""
+    periods = list(periods)
+    for period in periods:
+        if period.start_date <= today and (period.end_date is None or today < period.end_date):
+            return period
+    return periods[0] if periods else None
+
+
+def current_placement(case: ReunificationCase, today: datetime.date) -> Placement | None:
+    return current_period(case.child.placements.all(), today)
+
+
+def current_allocations(case: ReunificationCase) -> QuerySet[Allocation]:
+    return case.allocations.filter(end_date__isnull=True).select_related("user")
+
+
+@dataclass
+class Change:
+    when: datetime.datetime
+    who: object
+    record: str
+    action: str
+    changes: list[tuple[str, str, str]]
+
+
+HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def _changes(entry) -> list[tuple[str, str, str]]:
+    previous = entry.prev_record
+    if entry.history_type != "~" or previous is None:
+        return []
+    delta = entry.diff_against(previous)
+    rows = []
+    for change in delta.changes:
+        field = entry.instance_type._meta.get_field(change.field)
+        rows.append((str(field.verbose_name).capitalize(), str(change.old), str(change.new)))
+    return rows
+
+
+def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
+    """Every recorded change to the case and its records, newest first."""
+    child = case.child
+    sources = [
+        ("Case", case.history.all()),
+        ("Child", child.history.all()),
+        ("Sibling", child.siblings.model.history.filter(child_id=child.pk)),
+        ("Legal status", child.legal_statuses.model.history.filter(child_id=child.pk)),
+        ("Placement", child.placements.model.history.filter(child_id=child.pk)),
+        ("Care episode", child.care_episodes.model.history.filter(child_id=child.pk)),
+        ("Previous return", child.previous_returns.model.history.filter(child_id=child.pk)),
+        ("Missing episode", child.missing_episodes.model.history.filter(child_id=child.pk)),
+        ("Parental issue", case.parental_issues.model.history.filter(case_id=case.pk)),
+        ("Household member", case.family_members.model.history.filter(case_id=case.pk)),
+        ("Allocation", case.allocations.model.history.filter(case_id=case.pk)),
+        ("Chronology", case.chronology.model.history.filter(case_id=case.pk)),
+        (
+            "Police check",
+            FamilyMember.police_checks.rel.related_model.history.filter(
+                member_id__in=case.family_members.values("pk")
+            ),
+        ),
+    ]
+    entries = []
+    for label, queryset in sources:
+        for entry in queryset.select_related("history_user").order_by("-history_date")[:limit]:
+            entries.append((label, entry))
+    entries.sort(key=lambda pair: pair[1].history_date, reverse=True)
+    return [
+        Change(
+            when=entry.history_date,
+            who=entry.history_user,
+            record=label,
+            action=HISTORY_ACTIONS[entry.history_type],
+            changes=_changes(entry),
+        )
+        for label, entry in entries[:limit]
+    ]
+
+
+def case_views(case: ReunificationCase, limit: int = 200) -> QuerySet[CaseView]:
+    return case.views.select_related("user")[:limit]

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from cases import views as case_views
+from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GOVUKSetPasswordForm
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
+    path("cases/", include("cases.urls")),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(authentication_form=GOVUKAuthenticationForm),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=GOVUKPasswordResetForm),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=GOVUKSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("session/keep-alive/", case_views.keep_session_alive, name="keep_session_alive"),
+    path("healthz", case_views.healthcheck, name="healthcheck"),
+    path("admin/", admin.site.urls),
+]

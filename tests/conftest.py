@@ -1,0 +1,131 @@
+"""Named people around one child's case, as the guidance describes them.
+
+Team North holds the case: Sarah Wood is the allocated social worker, Colin Reed
+a colleague in the same team, Tina Marsh their team manager, Helen Orme the head
+of service who oversees North, Ian Rowe the case's IRO. Around them: another IRO,
+the service director, a social worker and a team manager in team South, and
+someone from performance. The child is Kayla Brightwater.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from cases.models import Role
+from tests.factories import (
+    ChildFactory,
+    TeamFactory,
+    UserFactory,
+    one_record_of_every_kind,
+    open_case,
+)
+
+LONDON = ZoneInfo("Europe/London")
+TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture
+def on_10_march_2026():
+    """Travel to midday on Tuesday 10 March 2026 (the clock keeps ticking)."""
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=LONDON)):
+        yield TODAY
+
+
+@pytest.fixture
+def north(db):
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def south(db):
+    return TeamFactory(name="South")
+
+
+def person(first_name, last_name, *roles, team=None):
+    return UserFactory(
+        username=f"{first_name}.{last_name}".lower(),
+        first_name=first_name,
+        last_name=last_name,
+        team=team,
+        roles=list(roles),
+    )
+
+
+@pytest.fixture
+def social_worker(north):
+    return person("Sarah", "Wood", Role.SOCIAL_WORKER, team=north)
+
+
+@pytest.fixture
+def colleague(north):
+    return person("Colin", "Reed", Role.SOCIAL_WORKER, team=north)
+
+
+@pytest.fixture
+def team_manager(north):
+    return person("Tina", "Marsh", Role.TEAM_MANAGER, team=north)
+
+
+@pytest.fixture
+def head_of_service(north):
+    head = person("Helen", "Orme", Role.HEAD_OF_SERVICE)
+    north.heads_of_service.add(head)
+    return head
+
+
+@pytest.fixture
+def iro(db):
+    return person("Ian", "Rowe", Role.IRO)
+
+
+@pytest.fixture
+def other_iro(db):
+    return person("Olivia", "Irwin", Role.IRO)
+
+
+@pytest.fixture
+def director(db):
+    return person("Diane", "Dale", Role.SERVICE_DIRECTOR)
+
+
+@pytest.fixture
+def outsider(south):
+    return person("Oscar", "Stone", Role.SOCIAL_WORKER, team=south)
+
+
+@pytest.fixture
+def south_manager(south):
+    return person("Sue", "Mann", Role.TEAM_MANAGER, team=south)
+
+
+@pytest.fixture
+def performance(db):
+    return person("Pat", "Lowe", Role.PERFORMANCE)
+
+
+@pytest.fixture
+def everyone(
+    social_worker,
+    colleague,
+    team_manager,
+    head_of_service,
+    iro,
+    other_iro,
+    director,
+    outsider,
+    south_manager,
+    performance,
+):
+    """Create every named person, so a test of one role sees the others exist."""
+
+
+@pytest.fixture
+def case(everyone, team_manager, social_worker, iro):
+    """Kayla Brightwater's case in North, opened by Tina Marsh with Sarah Wood and
+    Ian Rowe allocated, holding one record of every kind."""
+    kayla = ChildFactory(first_name="Kayla", last_name="Brightwater", local_identifier="N123456")
+    opened = open_case(team_manager=team_manager, social_worker=social_worker, iro=iro, child=kayla)
+    one_record_of_every_kind(opened, by=social_worker)
+    return opened
