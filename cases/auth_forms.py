@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 def _helper(form, label: str) -> FormHelper:
     helper = FormHelper(form)
     helper.label_size = Size.SMALL
-    helper.add_input(Button.primary("submit", label))
+    helper.layout.append(Button.primary("submit", label))
     return helper
 
 

@@ -41,7 +41,7 @@ class GOVUKDateField(DateInputField):
     def __init__(self, *, label: str, allow_future: bool = False, **kwargs):
         super().__init__(label=label, **kwargs)
         self.allow_future = allow_future
-        what = label[0].lower() + label[1:]
+        what = "the " + label[0].lower() + label[1:]
         self.error_messages["required"] = f"Enter {what}"
         self.error_messages["incomplete"] = f"Enter {what} as a day, month and year"
         self.error_messages["invalid"] = f"{label} must be a real date"
@@ -74,7 +74,7 @@ class GOVUKModelForm(forms.ModelForm):
     """
 
     future_dates: tuple[str, ...] = ()
-    submit_label = "Save"
+    submit_label: str | None = "Save"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,13 +88,18 @@ class GOVUKModelForm(forms.ModelForm):
                 )
                 replacement.initial = field.initial
                 self.fields[name] = replacement
-            elif isinstance(field, forms.TypedChoiceField) and len(field.choices) <= 7:
-                field.widget = forms.RadioSelect(choices=field.choices)
-                field.choices = [c for c in field.choices if c[0] != ""]
+            elif isinstance(field, forms.TypedChoiceField):
+                # Short lists read better as radios (GOV.UK guidance); radios need
+                # no blank "choose one" entry.
+                choices = [c for c in field.choices if c[0] != ""]
+                if len(choices) <= 7:
+                    field.choices = choices
+                    field.widget = forms.RadioSelect(choices=choices)
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
-        self.helper.add_input(Button.primary("submit", self.submit_label))
+        if self.submit_label:
+            self.helper.layout.append(Button.primary("submit", self.submit_label))
 
 
 def period_clean(form, *, others, what: str) -> None:
@@ -140,6 +145,16 @@ class ChildForm(GOVUKModelForm):
                 "unique": "Another child already has this local identifier",
             },
         }
+
+
+class NewChildForm(ChildForm):
+    """The child's part of the new-case page, which has one button for both parts."""
+
+    submit_label = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
 
 
 class CaseDetailsForm(GOVUKModelForm):
@@ -214,7 +229,7 @@ class AllocationForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.legend_size = Size.SMALL
         self.helper.label_size = Size.SMALL
-        self.helper.add_input(Button.primary("submit", "Allocate"))
+        self.helper.layout.append(Button.primary("submit", "Allocate"))
 
     def clean(self):
         from .services import check_allocatable

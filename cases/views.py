@@ -12,8 +12,8 @@ from reunification.clock import today
 
 from . import access, rules, selectors, services
 from .filters import CaseFilter
-from .forms import AllocationForm, CaseDetailsForm, ChildForm, NewCaseForm
-from .models import ALLOCATED_ROLES, Role
+from .forms import AllocationForm, CaseDetailsForm, ChildForm, NewCaseForm, NewChildForm
+from .models import ALLOCATED_ROLES, Role, Stage
 from .records import RECORD_TYPES
 
 CASES_PER_PAGE = 25
@@ -93,6 +93,10 @@ def case_overview(request, pk):
         "out_of_home_long_enough": rules.out_of_home_long_enough(case.became_looked_after_on, day),
         "four_months_on": rules.four_months_out_of_home_on(case.became_looked_after_on),
         "other_cases": child.cases.exclude(pk=case.pk).order_by("-opened_on"),
+        "can_open_repeat_case": not case.is_open
+        and request.user.has_role(Role.TEAM_MANAGER)
+        and request.user.team_id
+        and not child.cases.exclude(stage=Stage.CLOSED).exists(),
     }
     return render(request, "cases/case_overview.html", context)
 
@@ -182,16 +186,22 @@ def edit_case(request, pk):
 
 
 def new_case(request):
+    """Open a case for a new child, or (with ?after=<case>) a repeat return for the
+    child of an earlier, closed case, linked to it."""
     if not (request.user.has_role(Role.TEAM_MANAGER) and request.user.team_id):
         raise Http404
     team = request.user.team
-    child_form = ChildForm(request.POST or None, prefix="child")
+    previous = None
+    if request.GET.get("after"):
+        try:
+            previous = access.case_for(request.user, int(request.GET["after"]))
+        except ValueError:
+            raise Http404 from None
+    child_form = None if previous else NewChildForm(request.POST or None, prefix="child")
     case_form = NewCaseForm(request.POST or None, team=team)
-    child_form.helper.form_tag = False
-    child_form.helper.inputs = []
     if request.method == "POST":
-        child_ok, case_ok = child_form.is_valid(), case_form.is_valid()
-        if child_ok and case_ok:
+        child_ok = child_form.is_valid() if child_form else True
+        if case_form.is_valid() and child_ok:
             data = dict(case_form.cleaned_data)
             allocations = {
                 Role.SOCIAL_WORKER: data.pop("social_worker"),
@@ -203,9 +213,14 @@ def new_case(request):
                 allocations[Role.HEAD_OF_SERVICE] = heads[0]
             try:
                 with transaction.atomic():
-                    child = child_form.save()
+                    child = child_form.save() if child_form else previous.child
                     case = services.open_case(
-                        child=child, team=team, by=request.user, allocations=allocations, **data
+                        child=child,
+                        team=team,
+                        by=request.user,
+                        allocations=allocations,
+                        previous_case=previous,
+                        **data,
                     )
             except ValidationError as error:
                 case_form.add_error(None, error)
@@ -213,7 +228,9 @@ def new_case(request):
                 messages.success(request, f"A case was opened for {child}.")
                 return redirect("cases:overview", case.pk)
     return render(
-        request, "cases/new_case.html", {"child_form": child_form, "case_form": case_form}
+        request,
+        "cases/new_case.html",
+        {"child_form": child_form, "case_form": case_form, "previous": previous},
     )
 
 

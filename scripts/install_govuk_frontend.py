@@ -15,6 +15,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import shutil
 import sys
 import tarfile
@@ -24,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "static" / "vendor" / "govuk-frontend"
+# Bump when rewrite_css changes, so existing installs are redone.
+REWRITE_REVISION = "+r2"
 REGISTRY = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 
 
@@ -42,14 +45,14 @@ def verify(blob: bytes, integrity: str) -> None:
 
 def rewrite_css(css: str) -> str:
     css = css.replace("url(/assets/", "url(assets/")
-    css = css.replace("GDS Transport,arial,sans-serif", "arial,sans-serif")
-    return css.replace("font-family:GDS Transport", "font-family:arial")
+    css = re.sub(r"@font-face\{font-family:GDS Transport;[^}]*\}", "", css)
+    return css.replace("GDS Transport,arial,sans-serif", "arial,sans-serif")
 
 
 def install() -> None:
     version, integrity = pinned()
     stamp = TARGET / "VERSION"
-    if stamp.exists() and stamp.read_text().strip() == version:
+    if stamp.exists() and stamp.read_text().strip() == version + REWRITE_REVISION:
         return
     url = f"{REGISTRY}/govuk-frontend/-/govuk-frontend-{version}.tgz"
     with urllib.request.urlopen(url, timeout=60) as response:
@@ -75,7 +78,7 @@ def install() -> None:
             if relative.endswith(".css"):
                 data = rewrite_css(data.decode()).encode()
             destination.write_bytes(data)
-    stamp.write_text(version + "\n")
+    stamp.write_text(version + REWRITE_REVISION + "\n")
     print(f"govuk-frontend {version} installed in {TARGET.relative_to(ROOT)}")
 
 

@@ -64,10 +64,10 @@ class ReunificationCase(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     became_looked_after_on = models.DateField(
-        "Became looked after on", help_text="The start of the present period of care."
+        "Date became looked after", help_text="The start of the present period of care."
     )
     reunification_first_considered_on = models.DateField(
-        "Reunification first considered on", null=True, blank=True
+        "Date reunification first considered", null=True, blank=True
     )
     category_of_need = models.CharField(
         "Reason for entering care", max_length=2, choices=CategoryOfNeed.choices
@@ -208,8 +208,8 @@ class FamilyMember(models.Model):
 
 class PoliceCheck(models.Model):
     member = models.ForeignKey(FamilyMember, on_delete=models.CASCADE, related_name="police_checks")
-    requested_on = models.DateField()
-    returned_on = models.DateField(null=True, blank=True)
+    requested_on = models.DateField("Date requested")
+    returned_on = models.DateField("Date returned", null=True, blank=True)
     outcome = models.CharField(
         max_length=10, choices=PoliceCheckOutcome.choices, blank=True, default=""
     )

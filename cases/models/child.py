@@ -156,8 +156,8 @@ class PreviousReturn(models.Model):
     """An earlier return home; when the child came back into care, it failed."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="previous_returns")
-    returned_home_on = models.DateField()
-    came_back_into_care_on = models.DateField(null=True, blank=True)
+    returned_home_on = models.DateField("Date returned home")
+    came_back_into_care_on = models.DateField("Date came back into care", null=True, blank=True)
     reason_for_breakdown = models.TextField(blank=True)
     history = HistoricalRecords()
 
@@ -182,8 +182,8 @@ class PreviousReturn(models.Model):
 
 class MissingEpisode(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
-    start_date = models.DateField("Went missing on")
-    end_date = models.DateField("Found or returned on", null=True, blank=True)
+    start_date = models.DateField("Date went missing")
+    end_date = models.DateField("Date found or returned", null=True, blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 
