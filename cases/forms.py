@@ -134,6 +134,7 @@ class ChildForm(GOVUKModelForm):
             "ethnicity",
             "local_identifier",
             "nhs_number",
+            "behavioural_or_emotional_difficulties",
         ]
         error_messages = {
             "first_name": {"required": "Enter the child's first name"},
@@ -166,9 +167,17 @@ class CaseDetailsForm(GOVUKModelForm):
             "category_of_need",
             "abuse_category",
             "reason_for_care_notes",
+            "family_isolated",
+            "risk_step_months",
         ]
         error_messages = {
             "category_of_need": {"required": "Select the reason the child entered care"},
+            "risk_step_months": {
+                "required": "Enter the number of months a risk level must be held",
+                "invalid": "Enter the number of months as a whole number, like 6",
+                "min_value": "The period must be at least 1 month",
+                "max_value": "The period must be 24 months or fewer",
+            },
         }
 
     def clean(self):
@@ -188,22 +197,27 @@ def users_with_role(role: str, **filters):
 
 
 class NewCaseForm(CaseDetailsForm):
-    """Opens a case: the child (new) and the case's first details and allocations."""
+    """The case's part of the new-case page: its details and first allocations."""
 
     submit_label = "Open case"
+
+    social_worker = forms.ModelChoiceField(
+        User.objects.none(),
+        label="Social worker",
+        error_messages={"required": "Select the social worker for this case"},
+    )
+    iro = forms.ModelChoiceField(
+        User.objects.none(),
+        label="Independent Reviewing Officer (IRO)",
+        required=False,
+        help_text="Leave blank if no IRO is allocated yet.",
+    )
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
-        self.fields["social_worker"] = forms.ModelChoiceField(
-            users_with_role(Role.SOCIAL_WORKER, team=team),
-            error_messages={"required": "Select the social worker for this case"},
-        )
-        self.fields["iro"] = forms.ModelChoiceField(
-            users_with_role(Role.IRO),
-            label="IRO",
-            required=False,
-        )
+        self.fields["social_worker"].queryset = users_with_role(Role.SOCIAL_WORKER, team=team)
+        self.fields["iro"].queryset = users_with_role(Role.IRO)
 
 
 class AllocationForm(forms.Form):

@@ -9,12 +9,20 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from . import access, rules
 from .models import (
     Allocation,
+    CareEpisode,
     CaseView,
+    Child,
+    ChronologyEntry,
     FamilyMember,
     LegalStatus,
+    MissingEpisode,
+    ParentalIssue,
     Placement,
+    PoliceCheck,
+    PreviousReturn,
     ReunificationCase,
     Role,
+    Sibling,
     Stage,
     Team,
     User,
@@ -130,6 +138,25 @@ def current_allocations(case: ReunificationCase) -> QuerySet[Allocation]:
     return case.allocations.filter(end_date__isnull=True).select_related("user")
 
 
+HISTORY_LABELS = {
+    ReunificationCase: "Case",
+    Child: "Child",
+    Sibling: "Sibling",
+    LegalStatus: "Legal status",
+    Placement: "Placement",
+    CareEpisode: "Care episode",
+    PreviousReturn: "Previous return",
+    MissingEpisode: "Missing episode",
+    ParentalIssue: "Parental issue",
+    FamilyMember: "Household member",
+    Allocation: "Allocation",
+    ChronologyEntry: "Chronology entry",
+    PoliceCheck: "Police check",
+}
+CHILD_RECORDS = (Sibling, LegalStatus, Placement, CareEpisode, PreviousReturn, MissingEpisode)
+CASE_RECORDS = (ParentalIssue, FamilyMember, Allocation, ChronologyEntry)
+
+
 @dataclass
 class Change:
     when: datetime.datetime
@@ -142,55 +169,77 @@ class Change:
 HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def _changes(entry) -> list[tuple[str, str, str]]:
-    previous = entry.prev_record
-    if entry.history_type != "~" or previous is None:
-        return []
-    delta = entry.diff_against(previous)
+def _history_sources(case: ReunificationCase):
+    child = case.child
+    history = {model: model.history.model.objects for model in HISTORY_LABELS}
+    by_child = {"child_id": child.pk}
+    by_case = {"case_id": case.pk}
+    return [
+        (ReunificationCase, history[ReunificationCase].filter(id=case.pk)),
+        (Child, history[Child].filter(id=child.pk)),
+        *[(m, history[m].filter(**by_child)) for m in CHILD_RECORDS],
+        *[(m, history[m].filter(**by_case)) for m in CASE_RECORDS],
+        (PoliceCheck, history[PoliceCheck].filter(member__case=case.pk)),
+    ]
+
+
+def _field_changes(model, older, newer) -> list[tuple[str, object, object, object]]:
+    """(label, old, new, related model or None) for each field that differs."""
     rows = []
-    for change in delta.changes:
-        field = entry.instance_type._meta.get_field(change.field)
-        rows.append((str(field.verbose_name).capitalize(), str(change.old), str(change.new)))
+    for field in model._meta.concrete_fields:
+        old, new = getattr(older, field.attname), getattr(newer, field.attname)
+        if old != new:
+            related = field.related_model if field.is_relation else None
+            rows.append((str(field.verbose_name).capitalize(), old, new, related))
     return rows
 
 
 def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
-    """Every recorded change to the case and its records, newest first."""
-    child = case.child
-    sources = [
-        ("Case", case.history.all()),
-        ("Child", child.history.all()),
-        ("Sibling", child.siblings.model.history.filter(child_id=child.pk)),
-        ("Legal status", child.legal_statuses.model.history.filter(child_id=child.pk)),
-        ("Placement", child.placements.model.history.filter(child_id=child.pk)),
-        ("Care episode", child.care_episodes.model.history.filter(child_id=child.pk)),
-        ("Previous return", child.previous_returns.model.history.filter(child_id=child.pk)),
-        ("Missing episode", child.missing_episodes.model.history.filter(child_id=child.pk)),
-        ("Parental issue", case.parental_issues.model.history.filter(case_id=case.pk)),
-        ("Household member", case.family_members.model.history.filter(case_id=case.pk)),
-        ("Allocation", case.allocations.model.history.filter(case_id=case.pk)),
-        ("Chronology", case.chronology.model.history.filter(case_id=case.pk)),
-        (
-            "Police check",
-            FamilyMember.police_checks.rel.related_model.history.filter(
-                member_id__in=case.family_members.values("pk")
-            ),
-        ),
-    ]
-    entries = []
-    for label, queryset in sources:
-        for entry in queryset.select_related("history_user").order_by("-history_date")[:limit]:
-            entries.append((label, entry))
-    entries.sort(key=lambda pair: pair[1].history_date, reverse=True)
+    """Every recorded change to the case and its records, newest first, with what
+    changed in each. One query per kind of record, plus one per kind of linked
+    record named in the changes."""
+    versions = []
+    for model, queryset in _history_sources(case):
+        previous_by_id = {}
+        for entry in queryset.select_related("history_user").order_by("history_date", "pk"):
+            before = previous_by_id.get(entry.id)
+            changes = _field_changes(model, before, entry) if before else []
+            versions.append((model, entry, changes))
+            previous_by_id[entry.id] = entry
+    versions.sort(key=lambda version: version[1].history_date, reverse=True)
+    versions = versions[:limit]
+
+    # Name linked records (people, household members) rather than show their ids.
+    wanted: dict[type, set] = {}
+    for _, _, changes in versions:
+        for _, old, new, related in changes:
+            if related is not None:
+                wanted.setdefault(related, set()).update(v for v in (old, new) if v is not None)
+    names = {
+        related: {pk: str(obj) for pk, obj in related.objects.in_bulk(list(ids)).items()}
+        for related, ids in wanted.items()
+    }
+
+    def shown(value, related):
+        if value is None or value == "":
+            return "blank"
+        if related is not None:
+            return names.get(related, {}).get(value, f"#{value}")
+        return str(value)
+
     return [
         Change(
             when=entry.history_date,
             who=entry.history_user,
-            record=label,
+            record=HISTORY_LABELS[model],
             action=HISTORY_ACTIONS[entry.history_type],
-            changes=_changes(entry),
+            changes=[
+                (label, shown(old, related), shown(new, related))
+                for label, old, new, related in changes
+                if label not in {"Id"}
+            ],
         )
-        for label, entry in entries[:limit]
+        for model, entry, changes in versions
     ]
 
 

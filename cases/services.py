@@ -32,6 +32,14 @@ CASE_FIELD_FOR_ROLE = {
 }
 
 
+def _save_as(user: User, instance, **save_kwargs):
+    """Save, recording `user` in the history even outside a web request (a
+    command, a task)."""
+    instance._history_user = user
+    instance.save(**save_kwargs)
+    return instance
+
+
 def add_chronology_entry(
     *,
     case: ReunificationCase,
@@ -42,15 +50,18 @@ def add_chronology_entry(
     source: str = "",
     automatic: bool = False,
 ) -> ChronologyEntry:
-    return ChronologyEntry.objects.create(
-        case=case,
-        occurred_on=occurred_on,
-        kind=kind,
-        description=description,
-        source=source,
-        recorded_by=by,
-        recorded_at=now(),
-        automatic=automatic,
+    return _save_as(
+        by,
+        ChronologyEntry(
+            case=case,
+            occurred_on=occurred_on,
+            kind=kind,
+            description=description,
+            source=source,
+            recorded_by=by,
+            recorded_at=now(),
+            automatic=automatic,
+        ),
     )
 
 
@@ -91,12 +102,12 @@ def allocate(
                 "when the current one began"
             )
         current.end_date = on
-        current.save(update_fields=["end_date"])
-    allocation = Allocation.objects.create(
-        case=case, role=role, user=user, start_date=on, allocated_by=by
+        _save_as(by, current, update_fields=["end_date"])
+    allocation = _save_as(
+        by, Allocation(case=case, role=role, user=user, start_date=on, allocated_by=by)
     )
     setattr(case, field, user)
-    case.save(update_fields=[field])
+    _save_as(by, case, update_fields=[field])
     previous = f", replacing {current.user}" if current else ""
     add_chronology_entry(
         case=case,
@@ -131,7 +142,7 @@ def open_case(
         raise ValidationError(f"{child} already has an open reunification case")
     if previous_case is None:
         previous_case = child.cases.filter(stage=Stage.CLOSED).order_by("-closed_on").first()
-    case = ReunificationCase.objects.create(
+    case = ReunificationCase(
         child=child,
         team=team,
         stage=Stage.IDENTIFICATION,
@@ -142,6 +153,7 @@ def open_case(
         previous_case=previous_case,
         **details,
     )
+    _save_as(by, case)
     add_chronology_entry(
         case=case,
         by=by,

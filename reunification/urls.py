@@ -8,6 +8,8 @@ from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GO
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
+    # Before cases.urls, whose "<pk>/<kind>/<record_pk>/" would otherwise match.
+    path("cases/<int:pk>/risk/", include("risk.urls")),
     path("cases/", include("cases.urls")),
     path(
         "sign-in/",

@@ -1,5 +1,4 @@
-"""The risk classification tool and its six-month step rules.
+"""The NSPCC reunification risk classification tool and its six-month step rules.
 
-Not built yet: this app is a placeholder for the issue that brings the tool. It has
-no models, views or URLs, so nothing in the application relies on it.
+`tool` and `step_rules` are plain Python; models, forms and views build on them.
 """

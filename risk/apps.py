@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class RiskConfig(AppConfig):
     name = "risk"
+    verbose_name = "Risk classification"

@@ -22,6 +22,12 @@ from tests.factories import (
     open_case,
 )
 
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request when collectstatic has not been run.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
 LONDON = ZoneInfo("Europe/London")
 TODAY = datetime.date(2026, 3, 10)
 

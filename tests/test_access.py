@@ -6,15 +6,17 @@ team manager may change it; only the team manager allocates; only managers see
 the audit trail.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from cases import access, services
-from cases.models import Child, Role
+from cases.models import Child, Role, Stage
 from cases.records import RECORD_TYPES
 from cases.urls import urlpatterns
-from tests.factories import ChildFactory, PlacementFactory, open_case
+from tests.factories import ChildFactory, PlacementFactory, ReunificationCaseFactory, open_case
 
 pytestmark = pytest.mark.usefixtures("on_10_march_2026")
 
@@ -125,6 +127,29 @@ def test_a_record_of_another_case_cannot_be_opened_through_this_one(
     client.force_login(social_worker)
 
     response = client.get(reverse("cases:edit_record", args=[case.pk, "placement", liams.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_team_that_held_an_earlier_case_cannot_change_the_childs_record_now(
+    client, case, south, south_manager
+):
+    """Kayla's placements belong to her, not to a case: her present record is
+    changed through her open case in North, not through a closed one in South."""
+    ReunificationCaseFactory(
+        child=case.child,
+        team=south,
+        opened_on=datetime.date(2024, 1, 10),
+        stage=Stage.CLOSED,
+        closed_on=datetime.date(2024, 9, 1),
+    )
+    earlier = case.child.cases.get(team=south)
+    placement = case.child.placements.get()
+    client.force_login(south_manager)
+
+    response = client.get(
+        reverse("cases:edit_record", args=[earlier.pk, "placement", placement.pk])
+    )
 
     assert response.status_code == 404
 

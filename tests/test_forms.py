@@ -69,7 +69,7 @@ def test_a_placement_without_its_details_is_refused_naming_each_field(signed_in,
     )
 
     assert_problem(
-        response, "Select the placement type", "Enter the carer or provider", "Enter start date"
+        response, "Select the placement type", "Enter the carer or provider", "Enter the start date"
     )
     assert Placement.objects.count() == before
 
@@ -104,7 +104,7 @@ def test_what_was_typed_is_kept_when_the_form_is_shown_again(signed_in, case):
         {"placement_type": "U3", "carer": "Nana Jones", **date_input("start_date", None)},
     )
 
-    assert_problem(response, "Enter start date")
+    assert_problem(response, "Enter the start date")
     html = response.content.decode()
     assert 'value="Nana Jones"' in html
     assert '<option value="U3" selected>' in html
@@ -182,10 +182,30 @@ def test_today_is_not_in_the_future(signed_in, case, social_worker):
     assert case.chronology.filter(description="Family time went well").exists()
 
 
-def test_an_allocation_may_start_in_the_future(client, case, team_manager, colleague):
+def test_a_reallocation_from_today_hands_over_the_case(client, case, team_manager, colleague):
     client.force_login(team_manager)
 
     response = client.post(
+        reverse("cases:allocate", args=[case.pk]),
+        {
+            "role": Role.SOCIAL_WORKER,
+            "user": colleague.pk,
+            **date_input("start_date", D(2026, 3, 10)),
+        },
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.social_worker == colleague
+
+
+def test_a_reallocation_from_next_month_does_not_hand_over_the_case_today(
+    client, case, team_manager, social_worker, colleague
+):
+    """Sarah keeps the case, and the right to change it, until Colin starts."""
+    client.force_login(team_manager)
+
+    client.post(
         reverse("cases:allocate", args=[case.pk]),
         {
             "role": Role.SOCIAL_WORKER,
@@ -194,8 +214,8 @@ def test_an_allocation_may_start_in_the_future(client, case, team_manager, colle
         },
     )
 
-    assert response.status_code == 302
-    assert case.allocations.get(user=colleague).start_date == D(2026, 4, 1)
+    case.refresh_from_db()
+    assert case.social_worker == social_worker
 
 
 def test_allocating_someone_without_the_role_is_refused_on_the_page(
@@ -226,7 +246,8 @@ def test_a_partly_entered_optional_date_is_refused_not_dropped(signed_in, case):
         },
     )
 
-    assert_problem(response, "Enter end date as a day, month and year")
+    assert_problem(response)
+    assert response.context["form"].errors["end_date"]
     placement.refresh_from_db()
     assert placement.end_date is None
 
@@ -575,7 +596,7 @@ def test_an_invalid_case_opens_nothing(manager, everyone, social_worker, iro):
     assert_problem(
         response,
         "Select the social worker for this case",
-        "Became looked after on must be a real date",
+        "looked after must be a real date",
     )
     assert Child.objects.count() == children
 
@@ -594,3 +615,42 @@ def test_only_team_managers_may_open_cases(client, everyone, social_worker, iro)
 
     assert response.status_code == 404
     assert not Child.objects.filter(local_identifier="N777777").exists()
+
+
+# Opening a repeat case for a child whose earlier case closed
+
+
+def close(case) -> None:
+    case.stage, case.closed_on = Stage.CLOSED, D(2026, 3, 10)
+    case.save()
+
+
+def test_a_repeat_case_is_opened_for_the_same_child_and_linked(manager, case, social_worker, iro):
+    close(case)
+    data = {**case_details(), "social_worker": social_worker.pk, "iro": iro.pk}
+
+    response = manager.post(f"{reverse('cases:new')}?after={case.pk}", data)
+
+    repeat = case.child.cases.exclude(pk=case.pk).get()
+    assert response.url == reverse("cases:overview", args=[repeat.pk])
+    assert repeat.previous_case == case
+    assert Child.objects.count() == 1
+
+
+def test_no_repeat_case_while_the_earlier_one_is_open(manager, case, social_worker, iro):
+    data = {**case_details(), "social_worker": social_worker.pk, "iro": iro.pk}
+
+    response = manager.post(f"{reverse('cases:new')}?after={case.pk}", data)
+
+    assert_problem(response, "already has an open reunification case")
+    assert case.child.cases.count() == 1
+
+
+def test_a_repeat_case_needs_sight_of_the_earlier_one(client, case, south_manager):
+    close(case)
+    client.force_login(south_manager)
+
+    response = client.get(f"{reverse('cases:new')}?after={case.pk}")
+
+    assert response.status_code == 404
+    assert "Brightwater" not in response.content.decode()

@@ -2,6 +2,7 @@
 household and family network with police checks, and the chronology."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -76,6 +77,17 @@ class ReunificationCase(models.Model):
         "Category of abuse or neglect", max_length=10, choices=AbuseCategory.choices, blank=True
     )
     reason_for_care_notes = models.TextField("Why the child came into care", blank=True)
+    family_isolated = models.BooleanField(
+        "The family is isolated, with little informal support",
+        default=False,
+        help_text="Research links isolation to returns home breaking down.",
+    )
+    risk_step_months = models.PositiveSmallIntegerField(
+        "Months a risk level must be held before it can change",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Six months unless a shorter or longer timescale suits this child.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -46,6 +46,11 @@ class Child(models.Model):
             nhs_number_checksum,
         ],
     )
+    behavioural_or_emotional_difficulties = models.BooleanField(
+        "Has behavioural or emotional difficulties",
+        default=False,
+        help_text="Research links these to returns home breaking down.",
+    )
     history = HistoricalRecords()
 
     class Meta:

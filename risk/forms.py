@@ -1,0 +1,179 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.forms import inlineformset_factory
+
+from cases.forms import GOVUKModelForm
+
+from .models import NamedRiskFactor, RiskAssessment, RiskFactorEntry
+from .tool import RiskLevel
+
+
+def evidence(name: str):
+    return Field.textarea(name, label_size=Size.SMALL, rows=3)
+
+
+class RiskAssessmentForm(GOVUKModelForm):
+    """The five judgements of the tool, each with its evidence."""
+
+    submit_label = None  # the page has one button for this form and the factors
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "assessed_on",
+            "risk_factors",
+            "risk_factors_evidence",
+            "protective_factors",
+            "protective_factors_evidence",
+            "protective_factors_named",
+            "capacity_for_change",
+            "capacity_for_change_evidence",
+            "wishes",
+            "wishes_evidence",
+            "recurrence",
+            "recurrence_evidence",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].required = True
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("assessed_on"),
+            Fieldset(
+                Field.radios("risk_factors", legend_size=Size.SMALL),
+                evidence("risk_factors_evidence"),
+                legend="1. Risk factors",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("protective_factors", legend_size=Size.SMALL),
+                evidence("protective_factors_evidence"),
+                evidence("protective_factors_named"),
+                legend="2. Protective factors",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("capacity_for_change", legend_size=Size.SMALL),
+                evidence("capacity_for_change_evidence"),
+                legend="3. Parents' sustained capacity for actual change",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("wishes", legend_size=Size.SMALL),
+                evidence("wishes_evidence"),
+                legend="4. Wishes about return home",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.radios("recurrence", legend_size=Size.SMALL),
+                evidence("recurrence_evidence"),
+                legend="5. Likelihood abuse recurs if the child returns home",
+                legend_size=Size.MEDIUM,
+            ),
+        )
+
+
+class RiskFactorForm(forms.ModelForm):
+    class Meta:
+        model = RiskFactorEntry
+        fields = ["factor", "description", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = False
+        self.fields["status"].choices = [("", "Not a factor here")] + [
+            c for c in self.fields["status"].choices if c[0]
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("status") and not data.get("DELETE"):
+            if self.instance.pk:
+                data["DELETE"] = True
+                return data
+            self.add_error("status", "Select whether this risk factor is addressed")
+        if data.get("factor") == NamedRiskFactor.OTHER and not data.get("description", "").strip():
+            self.add_error("description", "Name the other risk factor")
+        return data
+
+
+LISTED_FACTORS = [
+    NamedRiskFactor.DOMESTIC_ABUSE,
+    NamedRiskFactor.SUBSTANCE_MISUSE,
+    NamedRiskFactor.MENTAL_ILL_HEALTH,
+    NamedRiskFactor.NEGLECT,
+]
+
+
+def factors_formset(data=None, *, instance: RiskAssessment):
+    """The factors already recorded, then a row for each listed factor not yet
+    recorded and two for other factors."""
+    recorded = set(instance.factors.values_list("factor", flat=True)) if instance.pk else set()
+    initial = [{"factor": f} for f in LISTED_FACTORS if f not in recorded]
+    initial += [{"factor": NamedRiskFactor.OTHER}, {"factor": NamedRiskFactor.OTHER}]
+    formset_class = inlineformset_factory(
+        RiskAssessment,
+        RiskFactorEntry,
+        form=RiskFactorForm,
+        extra=len(initial),
+        can_delete=True,
+    )
+    formset = formset_class(data, instance=instance, initial=initial, prefix="factors")
+    labels = dict(NamedRiskFactor.choices)
+    for form in formset.forms:
+        form.factor_label = labels.get(form["factor"].value(), "")
+    return formset
+
+
+class ConfirmLevelForm(forms.Form):
+    confirmed_level = forms.ChoiceField(
+        label="What level do you confirm?",
+        choices=RiskLevel.choices(),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the level you confirm"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when your level differs from the suggested level.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.legend_size = Size.MEDIUM
+        self.helper.label_size = Size.SMALL
+        self.helper.form_tag = False
+        self.helper.layout.append(Button.primary("submit", "Submit for sign-off"))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("sign_off", "Sign off"), ("return", "Return to the social worker")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you sign off or return the assessment"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when you return it: say what needs to change.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.legend_size = Size.MEDIUM
+        self.helper.label_size = Size.SMALL
+        self.helper.form_tag = False
+        self.helper.layout.append(Button.primary("submit", "Record decision"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("comment", "").strip():
+            self.add_error("comment", "Say what needs to change before it can be signed off")
+        return data

@@ -1,0 +1,221 @@
+"""The NSPCC reunification risk classification tool (practice guidance, Appendix A),
+as plain Python: five judgements in, a suggested level and the reasons out.
+
+The tool informs professional judgement; it does not replace it. Each answer
+points to the levels it is consistent with. The suggestion is the most serious
+level that any answer points to (taking each answer at the least serious level it
+allows), and every answer that does not fit the suggestion is named as a conflict,
+so nothing is decided silently.
+"""
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Level(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    SEVERE = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+    @classmethod
+    def from_code(cls, code: str) -> "Level":
+        return cls[code.upper()]
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+class Answer(StrEnum):
+    """An answer: its stored value and the tool's wording."""
+
+    def __new__(cls, value: str, label: str):
+        answer = str.__new__(cls, value)
+        answer._value_ = value
+        answer.label = label
+        return answer
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(answer.value, answer.label) for answer in cls]
+
+
+class RiskLevel(Answer):
+    """The levels, as stored."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    SEVERE = "severe", "Severe"
+
+
+class RiskFactors(Answer):
+    ADDRESSED = (
+        "addressed",
+        "Previous risk factors fully addressed; any other risks at a low level that can be "
+        "safely managed",
+    )
+    NOT_ALL_ADDRESSED = "not_all_addressed", "Risk factors apparent, or not all fully addressed"
+    NOT_BEING_ADDRESSED = "not_being_addressed", "Risk factors apparent and not being addressed"
+
+
+class ProtectiveFactors(Answer):
+    APPARENT = "apparent", "Apparent"
+    NONE = "none", "No protective factors apparent"
+
+
+class CapacityForChange(Answer):
+    ABLE = "able", "Able to demonstrate"
+    UNABLE = "unable", "Unable to demonstrate"
+
+
+class WishesAboutReturn(Answer):
+    BOTH_WANT = "both_want", "Parents and child both want return home"
+    AMBIVALENT = "ambivalent", "Ambivalence by parent and/or child"
+
+
+class Recurrence(Answer):
+    UNLIKELY = "unlikely", "Unlikely"
+    SOME = "some", "Some possibility"
+    STRONG = "strong", "Strong possibility"
+    VERY_STRONG = "very_strong", "Very strong possibility"
+
+
+L, M, H, S = Level.LOW, Level.MEDIUM, Level.HIGH, Level.SEVERE
+
+# For each judgement, the levels each answer is consistent with (Appendix A's columns).
+JUDGEMENTS = {
+    "risk_factors": (
+        "Risk factors",
+        RiskFactors,
+        {
+            RiskFactors.ADDRESSED: {L},
+            RiskFactors.NOT_ALL_ADDRESSED: {M},
+            RiskFactors.NOT_BEING_ADDRESSED: {H, S},
+        },
+    ),
+    "protective_factors": (
+        "Protective factors",
+        ProtectiveFactors,
+        {ProtectiveFactors.APPARENT: {L, M, H}, ProtectiveFactors.NONE: {S}},
+    ),
+    "capacity_for_change": (
+        "Parents' sustained capacity for actual change",
+        CapacityForChange,
+        {CapacityForChange.ABLE: {L, M}, CapacityForChange.UNABLE: {H, S}},
+    ),
+    "wishes": (
+        "Wishes about return home",
+        WishesAboutReturn,
+        {WishesAboutReturn.BOTH_WANT: {L, M}, WishesAboutReturn.AMBIVALENT: {H, S}},
+    ),
+    "recurrence": (
+        "Likelihood abuse recurs if the child returns",
+        Recurrence,
+        {
+            Recurrence.UNLIKELY: {L},
+            Recurrence.SOME: {M},
+            Recurrence.STRONG: {H},
+            Recurrence.VERY_STRONG: {S},
+        },
+    ),
+}
+
+# What the tool says should follow at each level (its last row), in our words.
+WHAT_FOLLOWS = {
+    L: "Return home after preparation, with a reunification plan, agreements with the "
+    "parents, support for the child and parents, and monitoring (Child in Need plan or "
+    "placement with parents).",
+    M: "Return home after preparation, with a reunification plan, agreements with the "
+    "parents, support, services to reduce the risks and build protective factors, and "
+    "regular monitoring (Child in Need or Child Protection plan, or placement with parents).",
+    H: "Not yet: further intervention and evidence that the parents can engage and change "
+    "are needed before a return. Keep the care order and begin concurrent planning for "
+    "permanent separation.",
+    S: "The child remains looked after, with legal proceedings if needed, and a plan for "
+    "permanent separation within a timescale that suits the child's development, needs "
+    "and wishes.",
+}
+
+
+def levels_text(levels: set[Level]) -> str:
+    names = [level.label for level in sorted(levels)]
+    return names[0] if len(names) == 1 else " or ".join([", ".join(names[:-1]), names[-1]])
+
+
+@dataclass(frozen=True)
+class Reason:
+    judgement: str
+    answer: str
+    points_to: frozenset[Level]
+
+    def __str__(self) -> str:
+        return f"{self.judgement}: “{self.answer}” points to {levels_text(set(self.points_to))}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    level: Level | None
+    reasons: list[Reason] = field(default_factory=list)
+    conflicts: list[Reason] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def what_follows(self) -> str:
+        return WHAT_FOLLOWS[self.level] if self.level else ""
+
+
+def suggest_level(
+    *,
+    risk_factors: str | None,
+    protective_factors: str | None,
+    capacity_for_change: str | None,
+    wishes: str | None,
+    recurrence: str | None,
+) -> Suggestion:
+    """Suggest a level from the five judgements, with the reasons and conflicts."""
+    given = {
+        "risk_factors": risk_factors,
+        "protective_factors": protective_factors,
+        "capacity_for_change": capacity_for_change,
+        "wishes": wishes,
+        "recurrence": recurrence,
+    }
+    missing = [JUDGEMENTS[name][0] for name, answer in given.items() if not answer]
+    if missing:
+        return Suggestion(level=None, missing=missing)
+
+    reasons = []
+    for name, answer in given.items():
+        judgement, choices, table = JUDGEMENTS[name]
+        answer = choices(answer)
+        reasons.append(Reason(judgement, answer.label, frozenset(table[answer])))
+    level = max(min(reason.points_to) for reason in reasons)
+    conflicts = [reason for reason in reasons if level not in reason.points_to]
+    return Suggestion(level=level, reasons=reasons, conflicts=conflicts)
+
+
+def level_after_new_risks(
+    current: Level, *, capacity_for_change: str, protective_factors: str
+) -> Level:
+    """When new risk factors emerge, or old ones re-emerge, a Low or Medium case moves
+    up at once: to Medium if the parents can show capacity for change and protective
+    factors are apparent; to High if they cannot but protective factors are apparent;
+    to Severe (the child returns to care) if there are no protective factors. A case
+    never moves down this way."""
+    if protective_factors == ProtectiveFactors.NONE:
+        moved = S
+    elif capacity_for_change == CapacityForChange.ABLE:
+        moved = M
+    else:
+        moved = H
+    return max(current, moved)

@@ -1,0 +1,164 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cases import access
+from cases.services import log_case_view
+from reunification.clock import today
+
+from . import selectors, services
+from .chart import level_chart
+from .forms import ConfirmLevelForm, DecisionForm, RiskAssessmentForm, factors_formset
+from .models import AssessmentStatus, RiskAssessment
+
+
+def _case(request, pk, *, change=False):
+    case = access.case_for(request.user, pk, change=change)
+    log_case_view(case=case, user=request.user, path=request.path)
+    return case
+
+
+def risk_overview(request, pk):
+    case = _case(request, pk)
+    summary = selectors.risk_summary(case)
+    day = today()
+    chart = level_chart([(a.assessed_on, a.level) for a in summary.history], day)
+    return render(
+        request,
+        "risk/overview.html",
+        {
+            "case": case,
+            "summary": summary,
+            "chart": chart,
+            "day": day,
+            "assessments": case.risk_assessments.select_related("author", "decided_by"),
+            "can_change": access.can_change(request.user, case),
+        },
+    )
+
+
+def assessment_form(request, pk, assessment_pk=None):
+    case = _case(request, pk, change=True)
+    if assessment_pk:
+        assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
+        if not assessment.is_editable:
+            raise Http404
+    else:
+        assessment = RiskAssessment(case=case, author=request.user, assessed_on=today())
+    form = RiskAssessmentForm(request.POST or None, instance=assessment)
+    factors = factors_formset(request.POST or None, instance=assessment)
+    if request.method == "POST":
+        form_ok, factors_ok = form.is_valid(), factors.is_valid()
+        if form_ok and factors_ok:
+            try:
+                saved = services.save_draft(
+                    case=case, by=request.user, form=form, factors_formset=factors
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "The assessment was saved. Check the suggested level.")
+                return redirect("risk:detail", case.pk, saved.pk)
+    return render(
+        request,
+        "risk/assessment_form.html",
+        {
+            "case": case,
+            "form": form,
+            "factors": factors,
+            "assessment": assessment,
+            "breakdown": selectors.breakdown_factors(case, assessment, today()),
+        },
+    )
+
+
+def _detail(request, case, assessment, *, confirm_form=None, decision_form=None, status=200):
+    user = request.user
+    editable = assessment.is_editable and access.can_change(user, case)
+    may_decide = (
+        assessment.status == AssessmentStatus.SUBMITTED
+        and access.is_team_manager_for(user, case)
+        and assessment.author_id != user.pk
+    )
+    suggestion = services.suggestion_for(assessment)
+    if editable and confirm_form is None:
+        initial = {
+            "confirmed_level": assessment.confirmed_level
+            or (suggestion.level.code if suggestion.level else ""),
+            "rationale": assessment.rationale,
+        }
+        confirm_form = ConfirmLevelForm(initial=initial)
+    if may_decide and decision_form is None:
+        decision_form = DecisionForm()
+    return render(
+        request,
+        "risk/assessment_detail.html",
+        {
+            "case": case,
+            "assessment": assessment,
+            "suggestion": suggestion,
+            "factors": assessment.factors.all(),
+            "breakdown": selectors.breakdown_factors(case, assessment, today()),
+            "editable": editable,
+            "confirm_form": confirm_form if editable else None,
+            "decision_form": decision_form if may_decide else None,
+            "missing": services.missing_for_sign_off(assessment) if editable else [],
+            "is_author": assessment.author_id == user.pk,
+        },
+        status=status,
+    )
+
+
+def assessment_detail(request, pk, assessment_pk):
+    case = _case(request, pk)
+    assessment = get_object_or_404(
+        case.risk_assessments.select_related("author", "decided_by"), pk=assessment_pk
+    )
+    return _detail(request, case, assessment)
+
+
+@require_POST
+def submit(request, pk, assessment_pk):
+    case = _case(request, pk, change=True)
+    assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
+    form = ConfirmLevelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.submit_for_sign_off(
+                assessment=assessment,
+                by=request.user,
+                confirmed_level=form.cleaned_data["confirmed_level"],
+                rationale=form.cleaned_data["rationale"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The assessment was sent to the team manager for sign-off.")
+            return redirect("risk:detail", case.pk, assessment.pk)
+    return _detail(request, case, assessment, confirm_form=form)
+
+
+@require_POST
+def decide(request, pk, assessment_pk):
+    case = _case(request, pk)
+    if not access.is_team_manager_for(request.user, case):
+        raise Http404
+    assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "sign_off":
+                services.sign_off(assessment=assessment, by=request.user)
+                messages.success(request, "The assessment was signed off.")
+            else:
+                services.return_for_changes(
+                    assessment=assessment, by=request.user, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, "The assessment was returned to its author.")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("risk:detail", case.pk, assessment.pk)
+    return _detail(request, case, assessment, decision_form=form)

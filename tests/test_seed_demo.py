@@ -1,0 +1,197 @@
+"""seed_demo: a demo user for every role, about 30 demo cases across the stages,
+and cases in bulk for scale tests, all within the database's rules."""
+
+import datetime
+import io
+import itertools
+import random
+from collections import defaultdict
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from cases import demo, rules
+from cases.models import (
+    Child,
+    LegalStatus,
+    Placement,
+    ReunificationCase,
+    Role,
+    Stage,
+    Team,
+    User,
+)
+from cases.models.child import nhs_number_checksum
+from reunification.clock import today
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERNAMES = {
+    "sw.north": (Role.SOCIAL_WORKER, demo.NORTH_TEAM),
+    "sw.north2": (Role.SOCIAL_WORKER, demo.NORTH_TEAM),
+    "sw.south": (Role.SOCIAL_WORKER, demo.SOUTH_TEAM),
+    "tm.north": (Role.TEAM_MANAGER, demo.NORTH_TEAM),
+    "tm.south": (Role.TEAM_MANAGER, demo.SOUTH_TEAM),
+    "hos": (Role.HEAD_OF_SERVICE, None),
+    "iro": (Role.IRO, None),
+    "director": (Role.SERVICE_DIRECTOR, None),
+    "performance": (Role.PERFORMANCE, None),
+}
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+    # The demo password is hashed once per run; a fast hasher keeps the checks quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed_demo(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def overlapping(periods) -> bool:
+    return any(
+        rules.periods_overlap(a.start_date, a.end_date, b.start_date, b.end_date)
+        for a, b in itertools.combinations(periods, 2)
+    )
+
+
+def test_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed_demo()
+    assert not User.objects.exists()
+
+
+def test_creates_one_user_per_role_who_can_sign_in_with_the_demo_password(debug):
+    seed_demo()
+
+    for username, (role, team) in DEMO_USERNAMES.items():
+        user = User.objects.get(username=username)
+        assert user.has_role(role)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert user.email == f"{username}@example.org"
+        assert user.first_name and user.last_name
+        assert (user.team.name if user.team else None) == team
+    assert {role for role in Role.values} == set(
+        User.objects.filter(username__in=DEMO_USERNAMES).values_list("role_grants__role", flat=True)
+    )
+    admin = User.objects.get(username="performance")
+    assert admin.is_staff and admin.is_superuser
+    head = User.objects.get(username="hos")
+    assert set(head.overseen_teams.values_list("name", flat=True)) == {
+        demo.NORTH_TEAM,
+        demo.SOUTH_TEAM,
+    }
+
+
+def test_creates_about_thirty_cases_in_every_stage(debug):
+    output = seed_demo()
+
+    cases = ReunificationCase.objects.all()
+    assert 25 <= cases.count() <= 35
+    assert set(cases.values_list("stage", flat=True)) == set(Stage.values)
+    assert "Created 30 demo cases" in output
+    on = today()
+    for case in cases.select_related("child"):
+        assert case.became_looked_after_on <= case.opened_on <= case.stage_entered_on <= on
+        assert (case.closed_on is not None) == (case.stage == Stage.CLOSED)
+        if case.child.nhs_number:
+            nhs_number_checksum(case.child.nhs_number)
+    open_cases = cases.exclude(stage=Stage.CLOSED)
+    outside_guidance = [
+        case
+        for case in open_cases
+        if not rules.out_of_home_long_enough(case.became_looked_after_on, on)
+    ]
+    assert 1 <= len(outside_guidance) <= 5
+    # Most cases sit with team North; the demo IRO reviews most of them.
+    north = open_cases.filter(team__name=demo.NORTH_TEAM).count()
+    assert north > open_cases.count() / 2
+    assert open_cases.filter(iro__username="iro").count() > open_cases.count() * 0.8
+    assert cases.filter(previous_case__isnull=False).exists()
+    # Each case was opened through the service, so its allocations and opening are
+    # in the chronology.
+    for case in cases:
+        assert case.chronology.filter(kind="case_opened").count() == 1
+        assert case.allocations.filter(role=Role.SOCIAL_WORKER).exists()
+    # Every record is valid as the forms would check it.
+    for child in Child.objects.prefetch_related("placements", "legal_statuses"):
+        child.full_clean()
+        assert not overlapping(child.placements.all())
+        assert not overlapping(child.legal_statuses.all())
+    for case in cases.prefetch_related("family_members__police_checks"):
+        for member in case.family_members.all():
+            member.full_clean()
+            for check in member.police_checks.all():
+                check.full_clean()
+
+
+def test_running_twice_creates_nothing_twice(debug):
+    seed_demo()
+    counts = (User.objects.count(), Team.objects.count(), ReunificationCase.objects.count())
+
+    output = seed_demo()
+
+    assert (User.objects.count(), Team.objects.count(), ReunificationCase.objects.count()) == (
+        counts
+    )
+    assert "exist already" in output
+    assert "already there" in output
+
+
+def test_cases_option_adds_cases_in_bulk_within_the_databases_rules(debug):
+    seed_demo()
+    before = ReunificationCase.objects.count()
+
+    seed_demo("--cases", "50")
+    seed_demo("--cases", "10")  # a second run continues the local identifiers
+
+    assert ReunificationCase.objects.count() == before + 60
+    most_open = (
+        ReunificationCase.objects.exclude(stage=Stage.CLOSED)
+        .values("child")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    assert most_open["n"] == 1
+    for model in (Placement, LegalStatus):
+        by_child = defaultdict(list)
+        for period in model.objects.all():
+            by_child[period.child_id].append(period)
+        assert not any(overlapping(periods) for periods in by_child.values())
+    for case in ReunificationCase.objects.exclude(stage=Stage.CLOSED).select_related(
+        "social_worker", "team_manager"
+    ):
+        assert case.social_worker.team_id == case.team_id == case.team_manager.team_id
+        assert case.allocations.filter(role=Role.SOCIAL_WORKER, end_date__isnull=True).get()
+    caseloads = (
+        ReunificationCase.objects.exclude(stage=Stage.CLOSED)
+        .values("social_worker")
+        .annotate(n=Count("id"))
+    )
+    assert max(row["n"] for row in caseloads) <= demo.SOCIAL_WORKER_CASELOAD[1]
+
+
+def test_the_same_seed_draws_the_same_children():
+    day = datetime.date(2026, 3, 10)
+
+    def draw():
+        generator = demo.Generator(random.Random(7), day)
+        return [generator.child(n, Stage.RETURN_HOME, earlier_case=True) for n in range(5)]
+
+    assert draw() == draw()
+
+
+def test_demo_nhs_numbers_are_in_the_test_range_and_pass_the_check_digit():
+    numbers = [demo.nhs_number_for(n) for n in range(200001, 200501)]
+
+    assert len(set(numbers) - {""}) > 400
+    for nhs_number in filter(None, numbers):
+        assert nhs_number.startswith("999")
+        nhs_number_checksum(nhs_number)
