@@ -2,7 +2,8 @@
 
 See: members of the team the case sits in (the allocated social worker's team), the
 heads of service who oversee that team, the case's IRO, and service directors.
-Change: the allocated social worker and the team managers of the case's team.
+Change: the allocated social worker and the team managers of the case's team, while
+the case is open.
 Everyone else is told the page does not exist, so not even a name leaks.
 """
 
@@ -43,7 +44,9 @@ def is_team_manager_for(user: User, case: ReunificationCase) -> bool:
 
 
 def can_change(user: User, case: ReunificationCase) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    # A closed case is a record of what happened; the child's records are changed
+    # through the open case, by whoever holds it now.
+    if not user.is_authenticated or not user.is_active or not case.is_open:
         return False
     return case.social_worker_id == user.pk or is_team_manager_for(user, case)
 

@@ -1156,7 +1156,10 @@ class Generator:
                 )
             )
         for stage, began in starts[1:]:
-            story = stage_story(stage, name, family)
+            with_parents = any(
+                p.code == PlacementType.P1 and p.start == began for p in plan.placements
+            )
+            story = stage_story(stage, name, family, with_parents)
             events.append(
                 EventPlan(
                     began,
@@ -1200,8 +1203,16 @@ class Generator:
         return events
 
 
-def stage_story(stage: str, name: str, family: Family) -> str:
+def stage_story(stage: str, name: str, family: Family, with_parents: bool = False) -> str:
     to = "mother" if family.mother else "father"
+    if with_parents:
+        # Under a care order the child stays looked after: no SSDA903 reason ceased.
+        went_home = (
+            f"{name} returned home to {to}, placed with parents under the care order "
+            "with the Service Director's approval."
+        )
+    else:
+        went_home = f"{name} returned home to {to} as planned (E4A)."
     return {
         S.ASSESSMENT: (
             "Reunification care plan confirmed with the team manager, agreed by the head "
@@ -1214,7 +1225,7 @@ def stage_story(stage: str, name: str, family: Family) -> str:
         S.CONFIRMATION: (
             "Initial programme of support completed; reunification viability meeting arranged."
         ),
-        S.RETURN_HOME: f"{name} returned home to {to} as planned (E4A).",
+        S.RETURN_HOME: went_home,
     }[stage]
 
 

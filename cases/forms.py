@@ -47,6 +47,11 @@ class GOVUKDateField(DateInputField):
         self.error_messages["invalid"] = f"{label} must be a real date"
 
     def clean(self, value):
+        if isinstance(value, list | tuple):
+            filled = [part for part in value if part not in self.empty_values]
+            if filled and len(filled) < len(value):
+                # A date half typed is a mistake to show, not a blank to accept.
+                raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
             day = super().clean(value)
         except (ValueError, TypeError):
@@ -231,7 +236,8 @@ class AllocationForm(forms.Form):
         label="Person",
         error_messages={"required": "Select who to allocate"},
     )
-    start_date = GOVUKDateField(label="Start date", allow_future=True)
+    # Today or earlier: the case changes hands when the allocation is recorded.
+    start_date = GOVUKDateField(label="Start date")
 
     def __init__(self, *args, case: ReunificationCase, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,12 +39,23 @@ def age_of(person: Person, today: datetime.date) -> int | None:
     return None
 
 
+def oldest_possible_age(person: Person, today: datetime.date) -> int | None:
+    """The oldest the person can be today. With only an age given, their birthday
+    may have fallen on any day after it was recorded."""
+    if person.date_of_birth or person.age_when_recorded is None:
+        return age_of(person, today)
+    years = age_on(person.recorded_on, today)
+    since_last_anniversary = add_months(person.recorded_on, 12 * years) < today
+    return person.age_when_recorded + years + (1 if since_last_anniversary else 0)
+
+
 def needs_police_check(person: Person, today: datetime.date) -> bool:
     """Everyone aged 16 or over in the household, the extended family or visiting
-    regularly needs a police check. An unknown age is treated as needing one."""
+    regularly needs a police check. An unknown age is treated as needing one, and an
+    age recorded without a date of birth is taken at the oldest it can now be."""
     if not (person.lives_in_household or person.regular_visitor or person.extended_family):
         return False
-    age = age_of(person, today)
+    age = oldest_possible_age(person, today)
     return age is None or age >= POLICE_CHECK_AGE
 
 

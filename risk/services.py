@@ -95,6 +95,10 @@ def submit_for_sign_off(
         )
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = now()
+    assessment.submitted_by = by
+    # A resubmission is undecided again; the earlier return stays in the history.
+    assessment.decided_by = None
+    assessment.decided_at = None
     assessment.return_comment = ""
     assessment._history_user = by
     assessment.save()
@@ -104,8 +108,8 @@ def submit_for_sign_off(
 def _check_decider(assessment: RiskAssessment, by: User) -> None:
     if not access.is_team_manager_for(by, assessment.case):
         raise PermissionDenied("Only a team manager of the case's team can sign off")
-    if assessment.author_id == by.pk:
-        raise ValidationError("You cannot sign off an assessment you wrote")
+    if by.pk in (assessment.author_id, assessment.submitted_by_id):
+        raise ValidationError("You cannot sign off an assessment you wrote or submitted")
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("This assessment is not waiting for sign-off")
 

@@ -52,6 +52,7 @@ class StepDates:
     step_down_waits_for: str = ""
     closure_from: datetime.date | None = None
     reconsider_severe_by: datetime.date | None = None
+    reassess_by: datetime.date | None = None
     move_to_severe_now: bool = False
 
     def may_step_down(self, today: datetime.date) -> bool:
@@ -107,11 +108,11 @@ def step_dates(
     assessments: Iterable[SignedOffAssessment], *, period_months: int = DEFAULT_PERIOD_MONTHS
 ) -> StepDates:
     """The dates the step rules give for a case's signed-off assessments."""
+    if period_months < 1:
+        raise ValueError("The step period must be at least one month")
     history = _in_order(assessments)
     if not history:
         return StepDates(level=None)
-    if period_months < 1:
-        raise ValueError("The step period must be at least one month")
 
     latest = history[-1]
     level = latest.level
@@ -151,6 +152,9 @@ def step_dates(
             if progress
             else "capacity for change, the risk factors being addressed and protective factors",
             reconsider_severe_by=after(stuck),
+            # Every High case is looked at again within a period of its latest
+            # assessment, whichever way it is going.
+            reassess_by=after(latest.assessed_on),
             move_to_severe_now=latest.protective_factors == ProtectiveFactors.NONE,
         )
 

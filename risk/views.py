@@ -80,7 +80,7 @@ def _detail(request, case, assessment, *, confirm_form=None, decision_form=None,
     may_decide = (
         assessment.status == AssessmentStatus.SUBMITTED
         and access.is_team_manager_for(user, case)
-        and assessment.author_id != user.pk
+        and user.pk not in (assessment.author_id, assessment.submitted_by_id)
     )
     suggestion = services.suggestion_for(assessment)
     if editable and confirm_form is None:
@@ -105,7 +105,7 @@ def _detail(request, case, assessment, *, confirm_form=None, decision_form=None,
             "confirm_form": confirm_form if editable else None,
             "decision_form": decision_form if may_decide else None,
             "missing": services.missing_for_sign_off(assessment) if editable else [],
-            "is_author": assessment.author_id == user.pk,
+            "is_author": user.pk in (assessment.author_id, assessment.submitted_by_id),
         },
         status=status,
     )

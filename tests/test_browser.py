@@ -20,10 +20,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; Django's ORM, used
     # by the live server and fixtures, refuses to run beside one unless told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -61,7 +61,6 @@ def test_social_worker_signs_in_finds_her_caseload_and_opens_a_case(
     demo, live_server, browser_page
 ):
     from cases.demo import DEMO_PASSWORD
-
     from cases.models import ReunificationCase, User
 
     page = browser_page
@@ -93,7 +92,6 @@ def test_social_worker_signs_in_finds_her_caseload_and_opens_a_case(
 def test_typing_survives_a_session_time_out(demo, live_server, browser_page, settings):
     """What the worker typed is put back after she signs in again."""
     from cases.demo import DEMO_PASSWORD
-
     from cases.models import ReunificationCase
 
     page = browser_page
@@ -106,8 +104,8 @@ def test_typing_survives_a_session_time_out(demo, live_server, browser_page, set
 
     page.goto(f"{live_server.url}/cases/{case.pk}/chronology/add/")
     page.fill("#id_description", "Mother attended the first parenting session.")
-    # The session ends on the server (as after 30 idle minutes) before she saves.
-    page.context.clear_cookies()
+    # The session ends (as after 30 idle minutes) before she saves.
+    page.context.clear_cookies(name="sessionid")
     page.click("button:has-text('Save')")
     page.wait_for_selector("h1:has-text('Sign in')")
     page.fill("#id_username", "sw.north")
@@ -140,7 +138,7 @@ def test_warning_before_the_session_ends_and_staying_signed_in(
     assert "You are about to be signed out" in dialog.inner_text()
     screenshot(page, "timeout-warning")
     page.click("button:has-text('Stay signed in')")
-    page.wait_for_selector(".app-timeout-dialog:not([open])", timeout=2000)
+    page.wait_for_selector(".app-timeout-dialog[open]", state="hidden", timeout=2000)
     # The session was refreshed on the server: the next page still opens.
     page.goto(live_server.url + "/cases/")
     assert page.locator("h1").inner_text() == "My cases"

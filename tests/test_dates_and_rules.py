@@ -118,11 +118,15 @@ TODAY = date(2026, 3, 10)
         (household_member(born=date(2008, 2, 29)), date(2024, 2, 28), False),
         (household_member(born=date(2008, 2, 29)), date(2024, 2, 29), True),
         (household_member(born=date(2012, 2, 29)), date(2028, 2, 28), False),
-        # no date of birth: the age given, growing with the years since
+        # no date of birth: the age given, taken at the oldest it can be now, as
+        # the birthday may have fallen on any day after it was recorded
         (household_member(age=16), TODAY, True),
         (household_member(age=15), TODAY, False),
+        (household_member(age=15, recorded_on=date(2026, 3, 9)), TODAY, True),
         (household_member(age=14, recorded_on=date(2024, 3, 10)), TODAY, True),
-        (household_member(age=14, recorded_on=date(2024, 3, 11)), TODAY, False),
+        (household_member(age=14, recorded_on=date(2024, 3, 11)), TODAY, True),
+        (household_member(age=14, recorded_on=date(2025, 3, 10)), TODAY, False),
+        (household_member(age=14, recorded_on=date(2025, 3, 9)), TODAY, True),
         (household_member(age=15, recorded_on=date(2025, 3, 10)), TODAY, True),
         # unknown age: check, to be safe
         (household_member(), TODAY, True),

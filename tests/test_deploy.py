@@ -16,7 +16,8 @@ def compose():
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL"}}
+    unwanted = {"DEBUG", "SECRET_KEY", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-for-the-deploy-check-0123456789abcdef",

@@ -456,6 +456,7 @@ def case_details(**changes):
         "category_of_need": "N1",
         "abuse_category": "neglect",
         "reason_for_care_notes": "Neglect at home",
+        "risk_step_months": "6",
     }
     data.update(changes)
     return data
