@@ -13,6 +13,7 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+test: export DATABASE_CONN_MAX_AGE = 0
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

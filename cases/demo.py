@@ -1332,6 +1332,14 @@ def ensure_demo_users(password: PasswordHash | None = None) -> DemoStaff:
     return DemoStaff(users=users, teams=teams, created=created, existing=existing)
 
 
+@dataclass(slots=True)
+class TeamStaff:
+    team: Team
+    manager: User
+    head_of_service: User
+    social_workers: list[User]
+
+
 class ScaleStaff:
     """Social workers, their managers and IROs for scale data. Open cases fill
     each social worker up to a realistic caseload, the demo social workers first;
@@ -1353,7 +1361,7 @@ class ScaleStaff:
         )
         return Counter(dict(rows))
 
-    def _teams(self) -> dict[int, tuple[Team, User, User, list[User]]]:
+    def _teams(self) -> list[TeamStaff]:
         """Teams that can hold cases: with a team manager, a head of service
         overseeing them and at least one social worker."""
         managers, heads, workers = {}, {}, {}
@@ -1372,11 +1380,11 @@ class ScaleStaff:
             social_workers, key=lambda u: (demo_first.get(u.username, 99), u.username)
         ):
             workers.setdefault(user.team_id, []).append(user)
-        return {
-            team_id: (people[0].team, managers[team_id], heads[team_id], people)
+        return [
+            TeamStaff(people[0].team, managers[team_id], heads[team_id], people)
             for team_id, people in workers.items()
             if team_id in managers and team_id in heads
-        }
+        ]
 
     def _create_teams(self, count: int) -> None:
         area, _ = ServiceArea.objects.get_or_create(name=SCALE_SERVICE_AREA)
@@ -1437,14 +1445,13 @@ class ScaleStaff:
         RoleGrant.objects.bulk_create(RoleGrant(user=user, role=Role.IRO) for user in users)
         self.new_users += count
 
-    def social_workers(self, open_cases: int) -> list[tuple[User, tuple]]:
+    def social_workers(self, open_cases: int) -> list[tuple[User, TeamStaff]]:
         """One (social worker, team) slot per open case, filling caseloads."""
         while True:
-            teams = self._teams()
             caseloads = self._open_caseloads("social_worker")
             slots = []
-            for team in teams.values():
-                for worker in team[3]:
+            for team in self._teams():
+                for worker in team.social_workers:
                     room = self.rng.randint(*SOCIAL_WORKER_CASELOAD) - caseloads[worker.pk]
                     slots.extend([(worker, team)] * max(0, room))
             if len(slots) >= open_cases:
@@ -1474,7 +1481,7 @@ class ScaleStaff:
         r = self.rng
         r.shuffle(workers)
         r.shuffle(iros)
-        everyone = [(worker, team) for team in self._teams().values() for worker in team[3]]
+        everyone = [(worker, team) for team in self._teams() for worker in team.social_workers]
         all_iros = list(User.objects.filter(role_grants__role=Role.IRO, is_active=True))
         staffing = []
         for index in range(open_children + closed_children):
@@ -1482,13 +1489,12 @@ class ScaleStaff:
                 worker, team, iro = *workers[index], iros[index]
             else:
                 (worker, team), iro = r.choice(everyone), r.choice(all_iros)
-            team_obj, manager, head, colleagues = team
-            others = [c for c in colleagues if c.pk != worker.pk]
+            others = [c for c in team.social_workers if c.pk != worker.pk]
             staffing.append(
                 CaseStaff(
-                    team=team_obj,
-                    team_manager=manager,
-                    head_of_service=head,
+                    team=team.team,
+                    team_manager=team.manager,
+                    head_of_service=team.head_of_service,
                     social_worker=worker,
                     iro=iro,
                     previous_social_worker=r.choice(others) if others else None,

@@ -2,11 +2,14 @@
 
 Each entry says which model and form to use, whether the record belongs to the
 child (care history carried between cases) or to this case, and what to call it.
+Other apps register their own record types here from their AppConfig.ready(),
+naming the page to return to with `return_to`; cases never imports them.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from reunification.clock import now
 
@@ -34,6 +37,10 @@ class RecordType:
     name: str
     owner: str  # "child", "case" or "member" (through a household member of the case)
     anchor: str  # the section of the overview to return to
+    return_to: str = "cases:overview"  # the URL name, taking the case's pk, of that page
+
+    def return_url(self, case: ReunificationCase) -> str:
+        return reverse(self.return_to, args=[case.pk]) + f"#{self.anchor}"
 
     def queryset(self, case: ReunificationCase) -> QuerySet:
         if self.owner == "child":

@@ -5,11 +5,15 @@ from django.views.generic import RedirectView
 
 from cases import views as case_views
 from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GOVUKSetPasswordForm
+from reviews import views as review_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
     # Before cases.urls, whose "<pk>/<kind>/<record_pk>/" would otherwise match.
     path("cases/<int:pk>/risk/", include("risk.urls")),
+    path("cases/<int:pk>/planning/", include("planning.urls")),
+    path("cases/<int:pk>/journey/", include("reviews.urls")),
+    path("cases/<int:pk>/planning/", include("planning.urls")),
     path("cases/", include("cases.urls")),
     path(
         "sign-in/",
@@ -37,6 +41,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("decisions/", review_views.waiting_for_me, name="waiting_for_me"),
     path("session/keep-alive/", case_views.keep_session_alive, name="keep_session_alive"),
     path("healthz", case_views.healthcheck, name="healthcheck"),
     path("admin/", admin.site.urls),

@@ -1,5 +1,5 @@
-"""Decisions, stage moves, reviews and visits.
+"""Decisions and the stage moves they make (stages 1 to 4 of the journey).
 
-Not built yet: a placeholder for the reunification journey issue. It has no models,
-views or URLs, so nothing in the application relies on it.
+`journey` holds the rules of each stage as plain Python; `services` makes each
+decision and move in one transaction.
 """

@@ -1,11 +1,19 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
 from cases.forms import GOVUKModelForm
 
-from .models import NamedRiskFactor, RiskAssessment, RiskFactorEntry
+from .models import (
+    ChildViews,
+    NamedRiskFactor,
+    ParentViews,
+    RiskAssessment,
+    RiskFactorEntry,
+    SingleAssessment,
+)
 from .tool import RiskLevel
 
 
@@ -177,3 +185,63 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "return" and not data.get("comment", "").strip():
             self.add_error("comment", "Say what needs to change before it can be signed off")
         return data
+
+
+class ChildViewsForm(GOVUKModelForm):
+    class Meta:
+        model = ChildViews
+        fields = ["recorded_on", "views", "not_recorded_reason", "advocate"]
+        error_messages = {"advocate": {"required": "Select whether an advocate was offered"}}
+
+    def clean(self):
+        data = super().clean()
+        views = data.get("views", "").strip()
+        reason = data.get("not_recorded_reason", "").strip()
+        if not views and not reason:
+            self.add_error("views", "Record the child's views, or why they could not be recorded")
+        return data
+
+
+class ParentViewsForm(GOVUKModelForm):
+    class Meta:
+        model = ParentViews
+        fields = ["parent", "recorded_on", "views"]
+        error_messages = {
+            "parent": {"required": "Select the parent"},
+            "views": {"required": "Record the parent's views"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = self.instance.case.family_members.filter(has_parental_responsibility=True)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].help_text = (
+            "People in the household record with parental responsibility. "
+            "Record each parent's views separately."
+        )
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_unique()
+        except ValidationError:
+            self.add_error(
+                "parent", "This parent's views are already recorded; change them instead"
+            )
+
+
+class SingleAssessmentForm(GOVUKModelForm):
+    class Meta:
+        model = SingleAssessment
+        fields = [
+            "housing_financial_education",
+            "parenting_capacity",
+            "chronology_and_genogram_reviewed",
+            "significant_events",
+            "barriers_to_change",
+            "sustained_change_and_relapse",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SingleAssessment.SECTIONS:
+            self.fields[name].required = False

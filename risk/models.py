@@ -154,3 +154,107 @@ class RiskFactorEntry(models.Model):
             self.description if self.factor == NamedRiskFactor.OTHER else self.get_factor_display()
         )
         return f"{name}: {self.get_status_display().lower()}"
+
+
+class AdvocateOffer(models.TextChoices):
+    OFFERED_ACCEPTED = "accepted", "Offered and accepted"
+    OFFERED_DECLINED = "declined", "Offered and declined"
+    NOT_OFFERED = "not_offered", "Not offered"
+
+
+class ChildViews(models.Model):
+    """The child's views, wishes and feelings about going home (stage 2, direct work),
+    or why they could not be recorded."""
+
+    case = models.OneToOneField(
+        ReunificationCase, on_delete=models.CASCADE, related_name="child_views"
+    )
+    recorded_on = models.DateField("Date recorded")
+    views = models.TextField(
+        "The child's views, wishes and feelings",
+        blank=True,
+        help_text="In the child's words where you can.",
+    )
+    not_recorded_reason = models.TextField(
+        "Why the child's views could not be recorded",
+        blank=True,
+        help_text="For example, because of age or understanding.",
+    )
+    advocate = models.CharField(
+        "Was an advocate offered?", max_length=12, choices=AdvocateOffer.choices
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "child's views"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(views="") | ~Q(not_recorded_reason=""),
+                name="child_views_or_reason",
+                violation_error_message="Record the child's views, or why they could not be",
+            )
+        ]
+
+    def __str__(self):
+        return f"Child's views, {self.recorded_on}"
+
+
+class ParentViews(models.Model):
+    """One parent's views, recorded separately from the other's."""
+
+    case = models.ForeignKey(
+        ReunificationCase, on_delete=models.CASCADE, related_name="parent_views"
+    )
+    parent = models.ForeignKey(
+        "cases.FamilyMember", on_delete=models.PROTECT, related_name="views_recorded"
+    )
+    recorded_on = models.DateField("Date recorded")
+    views = models.TextField("Their views about the child returning home")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "parents' views"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "parent"], name="one_views_record_per_parent")
+        ]
+
+    def __str__(self):
+        return f"Views of {self.parent.name}"
+
+
+class SingleAssessment(models.Model):
+    """The sections of the single assessment the guidance asks for at stage 2."""
+
+    case = models.OneToOneField(
+        ReunificationCase, on_delete=models.CASCADE, related_name="single_assessment"
+    )
+    housing_financial_education = models.TextField("Housing, financial and education issues")
+    parenting_capacity = models.TextField("Parenting capacity and capacity to change")
+    chronology_and_genogram_reviewed = models.BooleanField(
+        "The chronology and genogram have been reviewed", default=False
+    )
+    significant_events = models.TextField("Significant events")
+    barriers_to_change = models.TextField("Barriers to change")
+    sustained_change_and_relapse = models.TextField("Sustained change and relapse")
+    history = HistoricalRecords()
+
+    SECTIONS = [
+        "housing_financial_education",
+        "parenting_capacity",
+        "significant_events",
+        "barriers_to_change",
+        "sustained_change_and_relapse",
+    ]
+
+    def __str__(self):
+        return "Single assessment"
+
+    def incomplete_sections(self) -> list[str]:
+        missing = [
+            str(self._meta.get_field(name).verbose_name).lower()
+            for name in self.SECTIONS
+            if not getattr(self, name).strip()
+        ]
+        if not self.chronology_and_genogram_reviewed:
+            missing.append("the review of the chronology and genogram")
+        return missing

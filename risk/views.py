@@ -11,7 +11,7 @@ from reunification.clock import today
 from . import selectors, services
 from .chart import level_chart
 from .forms import ConfirmLevelForm, DecisionForm, RiskAssessmentForm, factors_formset
-from .models import AssessmentStatus, RiskAssessment
+from .models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
 
 
 def _case(request, pk, *, change=False):
@@ -25,6 +25,13 @@ def risk_overview(request, pk):
     summary = selectors.risk_summary(case)
     day = today()
     chart = level_chart([(a.assessed_on, a.level) for a in summary.history], day)
+    views = ChildViews.objects.filter(case=case).first()
+    single = SingleAssessment.objects.filter(case=case).first()
+    parent_views = {v.parent_id: v for v in case.parent_views.all()}
+    parents = [
+        (parent, parent_views.get(parent.pk))
+        for parent in case.family_members.filter(has_parental_responsibility=True)
+    ]
     return render(
         request,
         "risk/overview.html",
@@ -35,6 +42,10 @@ def risk_overview(request, pk):
             "day": day,
             "assessments": case.risk_assessments.select_related("author", "decided_by"),
             "can_change": access.can_change(request.user, case),
+            "child_views": views,
+            "parents": parents,
+            "single": single,
+            "single_missing": single.incomplete_sections() if single else [],
         },
     )
 

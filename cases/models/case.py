@@ -24,6 +24,7 @@ class Stage(models.TextChoices):
     SUPPORT_PLANNING = "support_planning", "3. Support and planning"
     CONFIRMATION = "confirmation", "4. Confirmation"
     RETURN_HOME = "return_home", "5. Return home"
+    NOT_PURSUED = "not_pursued", "Reunification not pursued"
     CLOSED = "closed", "Closed"
 
 

@@ -1,0 +1,442 @@
+"""Decisions and stage moves. Each function checks who may make it and what the
+stage needs, records the decision (who, in which role, when, why), moves the case
+if it should, and writes the chronology, all in one transaction. When something
+is missing it raises ValidationError naming it, and nothing changes."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cases import access
+from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
+from cases.services import add_chronology_entry
+from reunification.clock import now, today
+from risk.tool import Level
+
+from . import journey
+from .models import (
+    CarePlanApproval,
+    CarePlanStep,
+    ConsultationOutcome,
+    Dispute,
+    MeetingOutcome,
+    NotPursued,
+    StageMove,
+    ViabilityConsultation,
+    ViabilityMeeting,
+)
+from .selectors import case_facts, latest_signed_off
+
+
+def _locked(case: ReunificationCase) -> ReunificationCase:
+    return ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
+
+
+def _require_stage(case: ReunificationCase, *stages: str) -> None:
+    if case.stage not in stages:
+        names = " or ".join(Stage(s).label for s in stages)
+        raise ValidationError(
+            f"The case is at {Stage(case.stage).label}; this can only be done at {names}"
+        )
+
+
+def _require(case: ReunificationCase, *, except_keys: tuple[str, ...] = ()) -> None:
+    missing = journey.outstanding(case_facts(case, today()), except_keys=except_keys)
+    if missing:
+        raise ValidationError(journey.describe(missing))
+
+
+def _move(case: ReunificationCase, *, to: str, by: User, role: str, reason: str) -> None:
+    StageMove.objects.create(
+        case=case,
+        from_stage=case.stage,
+        to_stage=to,
+        moved_by=by,
+        role=role,
+        moved_at=now(),
+        reason=reason,
+    )
+    moved_from = Stage(case.stage).label
+    case.stage = to
+    case.stage_entered_on = today()
+    case._history_user = by
+    case.save(update_fields=["stage", "stage_entered_on"])
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=today(),
+        kind=ChronologyKind.DECISION,
+        description=f"Moved from {moved_from} to {Stage(to).label} by {by}. {reason}".strip(),
+        automatic=True,
+    )
+
+
+def _decided(case, by, text: str, on: datetime.date) -> None:
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=on,
+        kind=ChronologyKind.DECISION,
+        description=text,
+        automatic=True,
+    )
+
+
+# Stage 1 ---------------------------------------------------------------------
+
+APPROVER = {
+    CarePlanStep.CONFIRMED: ("team_manager_id", Role.TEAM_MANAGER, None),
+    CarePlanStep.AGREED: ("head_of_service_id", Role.HEAD_OF_SERVICE, CarePlanStep.CONFIRMED),
+    CarePlanStep.RATIFIED: ("iro_id", Role.IRO, CarePlanStep.AGREED),
+}
+
+
+@transaction.atomic
+def approve_care_plan(
+    *,
+    case: ReunificationCase,
+    by: User,
+    step: str,
+    approved_on: datetime.date,
+    cic_review_on: datetime.date | None = None,
+    rationale: str = "",
+) -> CarePlanApproval:
+    """Record one of the three approvals of the reunification care plan, each by
+    the person who holds that role for this case, in order."""
+    case = _locked(case)
+    field, role, after = APPROVER[step]
+    if getattr(case, field) != by.pk or not by.has_role(role):
+        raise PermissionDenied(f"Only the case's {Role(role).label.lower()} can record this")
+    _require_stage(case, Stage.IDENTIFICATION)
+    steps = set(case.care_plan_approvals.values_list("step", flat=True))
+    if step in steps:
+        raise ValidationError("This approval has already been recorded")
+    if after and after not in steps:
+        raise ValidationError(
+            f"The care plan must first be {CarePlanStep(after).label[0].lower()}"
+            f"{CarePlanStep(after).label[1:]}"
+        )
+    if step == CarePlanStep.RATIFIED and not cic_review_on:
+        raise ValidationError("Enter the date of the Child in Care review that ratified it")
+    approval = CarePlanApproval.objects.create(
+        case=case,
+        step=step,
+        decided_by=by,
+        role=role,
+        decided_at=now(),
+        approved_on=approved_on,
+        cic_review_on=cic_review_on,
+        rationale=rationale,
+    )
+    _decided(
+        case,
+        by,
+        f"Reunification care plan {CarePlanStep(step).label[0].lower()}"
+        f"{CarePlanStep(step).label[1:]} ({by}).",
+        approved_on,
+    )
+    return approval
+
+
+@transaction.atomic
+def start_assessment(*, case: ReunificationCase, by: User) -> ReunificationCase:
+    """Identification → Assessment, once the care plan has its three approvals."""
+    case = _locked(case)
+    if not access.can_change(by, case):
+        raise PermissionDenied
+    _require_stage(case, Stage.IDENTIFICATION)
+    _require(case)
+    role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
+    _move(
+        case,
+        to=Stage.ASSESSMENT,
+        by=by,
+        role=role,
+        reason="The reunification care plan was confirmed, agreed and ratified.",
+    )
+    return case
+
+
+# Stage 2 ---------------------------------------------------------------------
+
+
+def _check_participants(case, participants: dict[str, User]) -> None:
+    roles = {
+        "social_worker": Role.SOCIAL_WORKER,
+        "team_manager": Role.TEAM_MANAGER,
+        "head_of_service": Role.HEAD_OF_SERVICE,
+        "iro": Role.IRO,
+    }
+    for key, role in roles.items():
+        person = participants.get(key)
+        if person is None or not person.has_role(role):
+            raise ValidationError(f"Select who took part as {Role(role).label.lower()}")
+
+
+@transaction.atomic
+def record_viability_consultation(
+    *,
+    case: ReunificationCase,
+    by: User,
+    held_on: datetime.date,
+    outcome: str,
+    rationale: str,
+    participants: dict[str, User],
+) -> ViabilityConsultation:
+    """The team manager records the consultation as management oversight. When
+    the child is potentially suited, and everything else at assessment is done,
+    the case moves to support and planning."""
+    case = _locked(case)
+    if not access.is_team_manager_for(by, case):
+        raise PermissionDenied("Only a team manager of the case's team can record this")
+    _require_stage(case, Stage.ASSESSMENT)
+    if not rationale.strip():
+        raise ValidationError("Enter the rationale for the decision")
+    _check_participants(case, participants)
+    suited = outcome == ConsultationOutcome.POTENTIALLY_SUITED
+    if suited:
+        _require(case, except_keys=("viability_consultation",))
+    consultation = ViabilityConsultation.objects.create(
+        case=case,
+        decided_by=by,
+        role=Role.TEAM_MANAGER,
+        decided_at=now(),
+        rationale=rationale,
+        held_on=held_on,
+        outcome=outcome,
+        **participants,
+    )
+    _decided(
+        case,
+        by,
+        f"Reunification Viability Consultation: {ConsultationOutcome(outcome).label.lower()}. "
+        f"Management oversight by {by}: {rationale}",
+        held_on,
+    )
+    if suited:
+        _move(
+            case,
+            to=Stage.SUPPORT_PLANNING,
+            by=by,
+            role=Role.TEAM_MANAGER,
+            reason="The viability consultation agreed the child is potentially suited.",
+        )
+    return consultation
+
+
+@transaction.atomic
+def record_not_pursued(
+    *,
+    case: ReunificationCase,
+    by: User,
+    decided_on: datetime.date,
+    explained_to_child_on: datetime.date,
+    explained_to_family_on: datetime.date,
+    care_plan_now: str,
+    rationale: str,
+) -> NotPursued:
+    """Reunification is not pursued: at assessment when the signed-off level is
+    High or Severe (or the consultation found the child not suited); at
+    confirmation when the viability meeting changed the plan or the level is High
+    or Severe. The child stays looked after; planning and reviews go on."""
+    case = _locked(case)
+    if not access.is_team_manager_for(by, case):
+        raise PermissionDenied("Only a team manager of the case's team can record this")
+    _require_stage(case, Stage.ASSESSMENT, Stage.CONFIRMATION)
+    latest = latest_signed_off(case)
+    high = latest is not None and latest.level in (Level.HIGH, Level.SEVERE)
+    if case.stage == Stage.ASSESSMENT:
+        not_suited = case.viability_consultations.filter(
+            outcome=ConsultationOutcome.NOT_SUITED
+        ).exists()
+        allowed = high or not_suited
+    else:
+        changed = case.viability_meetings.filter(
+            held_on__gte=case.stage_entered_on, outcome=MeetingOutcome.NOT_PURSUED
+        ).exists()
+        allowed = high or changed
+    if not allowed:
+        raise ValidationError(
+            "Reunification can be stopped here only when the signed-off risk level is High "
+            "or Severe, or a viability consultation or meeting has decided against it"
+        )
+    if not care_plan_now.strip():
+        raise ValidationError("Enter what the care plan now is")
+    decision = NotPursued.objects.create(
+        case=case,
+        decided_by=by,
+        role=Role.TEAM_MANAGER,
+        decided_at=now(),
+        rationale=rationale,
+        decided_on=decided_on,
+        explained_to_child_on=explained_to_child_on,
+        explained_to_family_on=explained_to_family_on,
+        care_plan_now=care_plan_now,
+    )
+    _move(
+        case,
+        to=Stage.NOT_PURSUED,
+        by=by,
+        role=Role.TEAM_MANAGER,
+        reason=f"Reunification not pursued: {rationale} Explained to the child on "
+        f"{explained_to_child_on:%-d %B %Y} and to the family on "
+        f"{explained_to_family_on:%-d %B %Y}. Care plan now: {care_plan_now}",
+    )
+    return decision
+
+
+# Stage 3 ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationCase:
+    """Support and planning → Confirmation, once the planning records are in place."""
+    case = _locked(case)
+    if not access.can_change(by, case):
+        raise PermissionDenied
+    _require_stage(case, Stage.SUPPORT_PLANNING)
+    _require(case)
+    role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
+    _move(
+        case,
+        to=Stage.CONFIRMATION,
+        by=by,
+        role=role,
+        reason="The initial programme of support and planning is in place.",
+    )
+    return case
+
+
+# Stage 4 ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_viability_meeting(
+    *,
+    case: ReunificationCase,
+    by: User,
+    held_on: datetime.date,
+    outcome: str,
+    rationale: str,
+    participants: dict[str, User],
+    return_date: datetime.date | None = None,
+    further_work: str = "",
+    further_work_by: datetime.date | None = None,
+) -> ViabilityMeeting:
+    """The Reunification Viability Meeting reviews progress against a new signed-off
+    risk assessment and confirms a return date, sends the case back to planning
+    for further work, or changes the plan away from reunification."""
+    case = _locked(case)
+    if not access.is_team_manager_for(by, case):
+        raise PermissionDenied("Only a team manager of the case's team can record this")
+    _require_stage(case, Stage.CONFIRMATION)
+    _check_participants(case, participants)
+    if not rationale.strip():
+        raise ValidationError("Enter the rationale for the decision")
+    assessment = latest_signed_off(case, since=case.stage_entered_on)
+    if assessment is None:
+        raise ValidationError(journey.describe(journey.outstanding(case_facts(case, today()))[:1]))
+    if outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
+        if assessment.level not in (Level.LOW, Level.MEDIUM):
+            raise ValidationError(
+                f"A return date can be confirmed only at Low or Medium risk; the latest "
+                f"signed-off level is {assessment.level.label}"
+            )
+        if not return_date:
+            raise ValidationError("Enter the confirmed return date")
+        if return_date < held_on:
+            raise ValidationError("The return date cannot be before the meeting")
+    if outcome == MeetingOutcome.FURTHER_WORK and not (further_work.strip() and further_work_by):
+        raise ValidationError("Say what further work is needed and by when")
+    meeting = ViabilityMeeting.objects.create(
+        case=case,
+        decided_by=by,
+        role=Role.TEAM_MANAGER,
+        decided_at=now(),
+        rationale=rationale,
+        held_on=held_on,
+        risk_assessment=assessment,
+        outcome=outcome,
+        return_date=return_date if outcome == MeetingOutcome.RETURN_DATE_CONFIRMED else None,
+        further_work=further_work,
+        further_work_by=further_work_by,
+        **participants,
+    )
+    summary = MeetingOutcome(outcome).label
+    if meeting.return_date:
+        summary += f": {meeting.return_date:%-d %B %Y}"
+    _decided(case, by, f"Reunification Viability Meeting. {summary}. {rationale}", held_on)
+    if outcome == MeetingOutcome.FURTHER_WORK:
+        _move(
+            case,
+            to=Stage.SUPPORT_PLANNING,
+            by=by,
+            role=Role.TEAM_MANAGER,
+            reason=f"Further work needed by {further_work_by:%-d %B %Y}: {further_work}",
+        )
+    return meeting
+
+
+# Disagreements -----------------------------------------------------------------
+
+
+def _dispute_role(user: User, case: ReunificationCase) -> str:
+    if case.iro_id == user.pk and user.has_role(Role.IRO):
+        return Role.IRO
+    if access.is_team_manager_for(user, case):
+        return Role.TEAM_MANAGER
+    if case.social_worker_id == user.pk:
+        return Role.SOCIAL_WORKER
+    if case.head_of_service_id == user.pk:
+        return Role.HEAD_OF_SERVICE
+    raise PermissionDenied
+
+
+@transaction.atomic
+def raise_dispute(
+    *, case: ReunificationCase, by: User, raised_on: datetime.date, route: str, subject: str
+) -> Dispute:
+    """Record a disagreement between professionals. The case's IRO, social worker,
+    team managers and head of service may raise one."""
+    if not access.can_view(by, case):
+        raise PermissionDenied
+    role = _dispute_role(by, case)
+    if not subject.strip():
+        raise ValidationError("Say what the disagreement is about")
+    dispute = Dispute.objects.create(
+        case=case,
+        raised_by=by,
+        raised_role=role,
+        raised_on=raised_on,
+        route=route,
+        subject=subject,
+    )
+    _decided(
+        case,
+        by,
+        f"{dispute.get_route_display()} raised by {by} ({Role(role).label}): {subject}",
+        raised_on,
+    )
+    return dispute
+
+
+@transaction.atomic
+def resolve_dispute(
+    *, dispute: Dispute, by: User, resolved_on: datetime.date, resolution: str
+) -> Dispute:
+    case = dispute.case
+    _dispute_role(by, case)
+    if dispute.resolved_on:
+        raise ValidationError("This disagreement has already been resolved")
+    if resolved_on < dispute.raised_on:
+        raise ValidationError("It cannot be resolved before it was raised")
+    if not resolution.strip():
+        raise ValidationError("Say how it was resolved")
+    dispute.resolved_on = resolved_on
+    dispute.resolution = resolution
+    dispute.resolved_by = by
+    dispute._history_user = by
+    dispute.save()
+    _decided(case, by, f"{dispute.get_route_display()} resolved: {resolution}", resolved_on)
+    return dispute
