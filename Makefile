@@ -11,6 +11,7 @@ export DEBUG ?= 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py refresh_deadlines
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: export DATABASE_CONN_MAX_AGE = 0

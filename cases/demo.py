@@ -119,16 +119,13 @@ class DemoCase:
     earlier_case: bool = False
     iro: bool = True
     handed_over_from: str | None = None
-    closed_because: str | None = None
 
-
-RETURNED = "returned"
-RULED_OUT = "ruled_out"
 
 S = Stage
-# 26 open cases and 2 closed, for 28 children; two of the children also have an
-# earlier case that closed when their return home broke down: 30 cases in all.
-# Three children have been out of home under four months, outside the guidance.
+# 27 open cases (one where reunification was not pursued) and one closed after six
+# months' support at home, for 28 children; two of the children also have an earlier
+# case that closed when their return home broke down: 30 cases in all. Three
+# children have been out of home under four months, outside the guidance.
 DEMO_CASES = (
     DemoCase(S.IDENTIFICATION, "sw.north", months_in_care=2, iro=False),
     DemoCase(S.IDENTIFICATION, "sw.north2", months_in_care=3),
@@ -156,8 +153,8 @@ DEMO_CASES = (
     DemoCase(S.RETURN_HOME, "sw.north2"),
     DemoCase(S.RETURN_HOME, "sw.north"),
     DemoCase(S.RETURN_HOME, "sw.south"),
-    DemoCase(S.CLOSED, "sw.north", closed_because=RETURNED),
-    DemoCase(S.CLOSED, "sw.south", closed_because=RULED_OUT),
+    DemoCase(S.NOT_PURSUED, "sw.south"),
+    DemoCase(S.CLOSED, "sw.north"),
 )
 
 OPEN_STAGES = (
@@ -174,8 +171,8 @@ MIN_MONTHS_IN_CARE = {
     S.SUPPORT_PLANNING: 6,
     S.CONFIRMATION: 8,
     S.RETURN_HOME: 9,
-    RETURNED: 20,
-    RULED_OUT: 7,
+    S.NOT_PURSUED: 7,
+    S.CLOSED: 20,
 }
 # Days spent so far in the present stage.
 DAYS_IN_STAGE = {
@@ -184,6 +181,7 @@ DAYS_IN_STAGE = {
     S.SUPPORT_PLANNING: (14, 160),
     S.CONFIRMATION: (5, 60),
     S.RETURN_HOME: (7, 330),
+    S.NOT_PURSUED: (14, 240),
 }
 # How long each stage usually lasts, relative to the others.
 STAGE_WEIGHT = {
@@ -196,10 +194,11 @@ STAGE_WEIGHT = {
 SCALE_STAGE_WEIGHTS = {
     S.IDENTIFICATION: 14,
     S.ASSESSMENT: 18,
-    S.SUPPORT_PLANNING: 20,
+    S.SUPPORT_PLANNING: 19,
     S.CONFIRMATION: 10,
-    S.RETURN_HOME: 22,
-    S.CLOSED: 16,
+    S.RETURN_HOME: 21,
+    S.NOT_PURSUED: 6,
+    S.CLOSED: 12,
 }
 
 # -- Names ---------------------------------------------------------------------
@@ -428,7 +427,7 @@ TREATMENT_WEIGHTS = {
         T.COMPLETED: 20,
     },
     "home": {T.ENGAGING: 40, T.COMPLETED: 50, T.DISENGAGED: 5, T.OFFERED_DECLINED: 5},
-    "ruled_out": {T.NOT_OFFERED: 10, T.OFFERED_DECLINED: 30, T.ENGAGING: 20, T.DISENGAGED: 40},
+    "not_pursued": {T.NOT_OFFERED: 10, T.OFFERED_DECLINED: 30, T.ENGAGING: 20, T.DISENGAGED: 40},
     "earlier": {T.DISENGAGED: 60, T.COMPLETED: 40},
 }
 BREAKDOWNS = (
@@ -553,6 +552,7 @@ class ChildPlan:
 
 @dataclass(slots=True)
 class Family:
+    pool: str  # where the family's first names are drawn from
     surname: str
     mother: tuple[str, datetime.date] | None
     father: tuple[str, datetime.date] | None
@@ -560,7 +560,7 @@ class Family:
     partner: tuple[str, int] | None
     grandparent: tuple[str, str, datetime.date] | None
     visitor: tuple[str, str, int] | None
-    older_sibling: tuple[str, datetime.date] | None
+    older_sibling: tuple[str, datetime.date, str] | None  # name, born, sex
 
 
 @dataclass(slots=True)
@@ -624,13 +624,10 @@ class Generator:
         *,
         months_in_care: int | None = None,
         earlier_case: bool = False,
-        closed_because: str | None = None,
         handover: bool | None = None,
     ) -> ChildPlan:
         r, on = self.rng, self.today
-        if stage == S.CLOSED:
-            closed_because = closed_because or r.choice((RETURNED, RETURNED, RULED_OUT))
-        months = months_in_care or r.randint(MIN_MONTHS_IN_CARE[closed_because or stage], 29)
+        months = months_in_care or r.randint(MIN_MONTHS_IN_CARE[stage], 29)
         became_looked_after = add_months(on, -months) - self.days(0, 25)
         # Born before coming into care and, for an earlier return home, old enough
         # to have had an earlier episode in care and some time at home.
@@ -656,15 +653,13 @@ class Generator:
             siblings=[],
             cases=[],
         )
-        timeline = self.timeline(became_looked_after, stage, closed_because)
+        timeline = self.timeline(became_looked_after, stage)
         breakdown = None
         if earlier_case or r.random() < 0.15:
             breakdown = self.earlier_episode(plan, family, became_looked_after, earlier_case)
         self.care_history(plan, family, became_looked_after, timeline)
         self.siblings(plan, family)
-        case = self.case(
-            plan, family, became_looked_after, timeline, stage, closed_because, breakdown
-        )
+        case = self.case(plan, family, became_looked_after, timeline, stage, breakdown)
         end = case.closed_on or on
         if (handover if handover is not None else r.random() < 0.2) and (
             end - case.opened_on
@@ -684,6 +679,7 @@ class Generator:
             older_sibling = (
                 f"{self.first_name(mother_pool, sex)} {mother_surname}",
                 add_months(on, -12 * 17) - self.days(1, 300),
+                sex,
             )
         mother_born = add_months(born, -12 * r.randint(17, 39)) - self.days(0, 330)
         if older_sibling:
@@ -713,9 +709,14 @@ class Generator:
             )
         visitor = None
         if r.random() < 0.35:
-            relationship = r.choice(("family friend", "maternal aunt", "mother's friend", "uncle"))
-            visitor = (self.anyone(), relationship, r.randint(19, 60))
+            relationship, sex = r.choice(
+                (("family friend", None), ("maternal aunt", Sex.FEMALE), ("uncle", Sex.MALE))
+            )
+            sex = sex or r.choice((Sex.MALE, Sex.FEMALE))
+            name = f"{self.first_name(mother_pool, sex, adult=True)} {self.surname(mother_pool)}"
+            visitor = (name, relationship, r.randint(19, 60))
         return Family(
+            pool=mother_pool,
             surname=father_surname if father and r.random() < 0.5 else mother_surname,
             mother=mother,
             father=father,
@@ -741,19 +742,21 @@ class Generator:
             starts.append(max(proportional, starts[-1] + DAY))
         return list(zip(stages, starts, strict=True))
 
-    def timeline(self, became_looked_after, stage, closed_because) -> Timeline:
+    def timeline(self, became_looked_after, stage) -> Timeline:
+        """When the case opened and entered each stage. A closed case closed after
+        at least six months' support at home; reunification is not pursued from
+        assessment or, less often, from confirmation."""
         on = self.today
         returned_on = closed_on = None
         if stage == S.CLOSED:
             closed_on = on - self.days(7, 150)
-            if closed_because == RETURNED:
-                # At least six months' support at home before the case closed.
-                earlier, last = list(OPEN_STAGES[:-1]), closed_on - self.days(183, 330)
-                returned_on = last
-            else:
-                earlier, last = [S.IDENTIFICATION, S.ASSESSMENT], closed_on
+            earlier, last = list(OPEN_STAGES[:-1]), closed_on - self.days(183, 330)
+            returned_on = last
         else:
-            earlier = list(OPEN_STAGES[: OPEN_STAGES.index(stage)])
+            if stage == S.NOT_PURSUED:
+                earlier = list(OPEN_STAGES[: 2 if self.rng.random() < 0.75 else 4])
+            else:
+                earlier = list(OPEN_STAGES[: OPEN_STAGES.index(stage)])
             room = (on - became_looked_after).days - 21 - 12 * len(earlier)
             in_stage = min(self.rng.randint(*DAYS_IN_STAGE[stage]), room)
             last = on - datetime.timedelta(days=max(0, in_stage))
@@ -901,32 +904,41 @@ class Generator:
 
     def siblings(self, plan, family):
         r = self.rng
+        taken = {plan.first_name}
         if family.older_sibling:
-            name, born = family.older_sibling
+            name, born, _ = family.older_sibling
+            taken.add(name.split()[0])
             plan.siblings.append((name, born, "at_home", "Lives with mother; aged 17."))
         for _ in range(r.choices((0, 1, 2, 3), weights=(25, 40, 25, 10))[0]):
             born = plan.date_of_birth + self.days(400, 3000) * r.choice((-1, 1))
-            if born > self.today - 30 * DAY:
+            if born > self.today - 60 * DAY:
                 born = plan.date_of_birth - self.days(400, 1500)
-            surname = family.surname if r.random() < 0.75 else self.surname("british")
-            name = f"{self.first_name('british', r.choice((Sex.MALE, Sex.FEMALE)))} {surname}"
-            if age_on(born, self.today) >= 18:
+            first_name = self.first_name(family.pool, r.choice((Sex.MALE, Sex.FEMALE)))
+            if first_name in taken:
+                continue
+            taken.add(first_name)
+            surname = family.surname if r.random() < 0.75 else self.surname(family.pool)
+            age = age_on(born, self.today)
+            if age >= 18:
                 arrangement = "independent"
+            elif age < 1:  # born since the child came into care
+                arrangement = self.weighted({"at_home": 60, "placed_elsewhere": 40})
             else:
                 arrangement = self.weighted(
                     {"at_home": 30, "placed_together": 25, "placed_elsewhere": 35, "other": 10}
                 )
+            name = f"{first_name} {surname}"
             plan.siblings.append((name, born, arrangement, SIBLING_NOTES[arrangement]))
 
     # -- the case -------------------------------------------------------------
 
-    def case(
-        self, plan, family, became_looked_after, timeline, stage, closed_because, breakdown
-    ) -> CasePlan:
-        rank = 5 if stage == S.CLOSED else OPEN_STAGES.index(stage)
+    def case(self, plan, family, became_looked_after, timeline, stage, breakdown) -> CasePlan:
+        # How far the case has gone, which decides how many police checks are back
+        # and how far parents have taken up treatment.
+        rank = {S.CLOSED: 5, S.NOT_PURSUED: 2}.get(stage) or OPEN_STAGES.index(stage)
         phase = "early" if rank <= 1 else "planning" if rank <= 3 else "home"
-        if closed_because == RULED_OUT:
-            phase = "ruled_out"
+        if stage == S.NOT_PURSUED:
+            phase = "not_pursued"
         recorded_on = min(self.today, timeline.opened_on + self.days(0, 20))
         members = self.members(family, recorded_on, rank)
         issues = self.issues(members, phase)
@@ -937,7 +949,6 @@ class Generator:
             timeline.stage_starts,
             issues,
             timeline.closed_on,
-            closed_because,
             breakdown,
         )
         return self.case_plan(
@@ -962,7 +973,7 @@ class Generator:
         closed_on = min(came_back, returned + self.days(183, 365))
         members = self.members(family, opened, rank=4, earlier=True)
         issues = self.issues(members, "earlier")
-        events = self.events(plan, family, began, starts, issues, closed_on, RETURNED)
+        events = self.events(plan, family, began, starts, issues, closed_on)
         if closed_on == came_back:
             events[-1] = EventPlan(
                 came_back,
@@ -1060,8 +1071,9 @@ class Generator:
                 MemberPlan(name, relationship.capitalize(), born, None, extended_family=True)
             )
         if not earlier and family.older_sibling:
-            name, born = family.older_sibling
-            members.append(MemberPlan(name, "Sibling", born, None, lives_in_household=True))
+            name, born, sex = family.older_sibling
+            relationship = "Brother" if sex == Sex.MALE else "Sister"
+            members.append(MemberPlan(name, relationship, born, None, lives_in_household=True))
         if not earlier and family.visitor:
             name, relationship, age = family.visitor
             members.append(
@@ -1104,6 +1116,11 @@ class Generator:
             if kind not in kinds:
                 kinds.append(kind)
         relationships = [m.relationship for m in members]
+        parents = [
+            index
+            for index, relationship in enumerate(relationships)
+            if relationship in ("Mother", "Father", "Mother's partner", "Mother's former partner")
+        ]
         issues = []
         for kind in kinds:
             parent = None
@@ -1112,8 +1129,8 @@ class Generator:
                     if who in relationships and r.random() < 0.6:
                         parent = relationships.index(who)
                         break
-            if parent is None and relationships:
-                parent = 0 if r.random() < 0.85 else r.randrange(len(relationships))
+            if parent is None and parents:
+                parent = parents[0] if r.random() < 0.85 else r.choice(parents)
             treatment = self.weighted(TREATMENT_WEIGHTS[phase])
             issues.append(IssuePlan(kind, parent, ISSUE_STORIES[kind][0], treatment))
         return issues
@@ -1126,7 +1143,6 @@ class Generator:
         starts,
         issues,
         closed_on,
-        closed_because,
         breakdown=None,
     ) -> list[EventPlan]:
         """Significant events, relapses, periods of sustained change and the
@@ -1186,17 +1202,10 @@ class Generator:
                     EventPlan(went, ChronologyKind.SIGNIFICANT_EVENT, notes, "Police notification")
                 )
         if closed_on:
-            if closed_because == RETURNED:
-                story = (
-                    f"Case closed: {name} has been home since {_fmt(starts[-1][1])}, "
-                    "supported under a Child in Need plan."
-                )
-            else:
-                story = (
-                    "Viability consultation: risk high; reunification not pursued. Outcome "
-                    f"explained to {name} and the family; care plan changed to long-term "
-                    "fostering."
-                )
+            story = (
+                f"Case closed: {name} has been home since {_fmt(starts[-1][1])}, "
+                "supported under a Child in Need plan."
+            )
             events.append(
                 EventPlan(closed_on, ChronologyKind.DECISION, story, "Case notes", by_manager=True)
             )
@@ -1226,6 +1235,11 @@ def stage_story(stage: str, name: str, family: Family, with_parents: bool = Fals
             "Initial programme of support completed; reunification viability meeting arranged."
         ),
         S.RETURN_HOME: went_home,
+        S.NOT_PURSUED: (
+            "Risk assessed as high; reunification not pursued. Outcome and rationale "
+            f"explained to {name} and the family; care plan now long-term fostering, "
+            "with reviews continuing."
+        ),
     }[stage]
 
 
@@ -1907,7 +1921,6 @@ def create_demo_cases(demo: DemoStaff, on: datetime.date, seed: int) -> Counter 
                 spec.stage,
                 months_in_care=spec.months_in_care,
                 earlier_case=spec.earlier_case,
-                closed_because=spec.closed_because,
                 handover=spec.handed_over_from is not None,
             )
             _write_through_services(plan, demo.for_case(spec))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -172,6 +173,24 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Reminders: the nightly run's time (Europe/London), how often Child in Need reviews
+# fall after a return home, and after how many days overdue an item also goes to
+# the team manager.
+REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "6"))
+REMINDER_MINUTE = int(os.environ.get("REMINDER_MINUTE", "30"))
+CIN_REVIEW_INTERVAL_MONTHS = int(os.environ.get("CIN_REVIEW_INTERVAL_MONTHS", "3"))
+ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("ESCALATE_OVERDUE_AFTER_DAYS", "7"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Every periodic task, in one place.
+CELERY_BEAT_SCHEDULE = {
+    # The nightly reminder digests (reviews.reminders), at the set time, London time.
+    "nightly-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -5,13 +5,13 @@ from django.views.generic import RedirectView
 
 from cases import views as case_views
 from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GOVUKSetPasswordForm
+from reviews import aftercare_views
 from reviews import views as review_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),
     # Before cases.urls, whose "<pk>/<kind>/<record_pk>/" would otherwise match.
     path("cases/<int:pk>/risk/", include("risk.urls")),
-    path("cases/<int:pk>/planning/", include("planning.urls")),
     path("cases/<int:pk>/journey/", include("reviews.urls")),
     path("cases/<int:pk>/planning/", include("planning.urls")),
     path("cases/", include("cases.urls")),
@@ -42,6 +42,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("decisions/", review_views.waiting_for_me, name="waiting_for_me"),
+    path("tasks/", aftercare_views.my_tasks, name="my_tasks"),
+    path("tasks/team/", aftercare_views.team_tasks, name="team_tasks"),
     path("session/keep-alive/", case_views.keep_session_alive, name="keep_session_alive"),
     path("healthz", case_views.healthcheck, name="healthcheck"),
     path("admin/", admin.site.urls),

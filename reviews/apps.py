@@ -3,4 +3,9 @@ from django.apps import AppConfig
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "Decisions and stage moves"
+    verbose_name = "Decisions, reviews and deadlines"
+
+    def ready(self):
+        from .signals import connect
+
+        connect()

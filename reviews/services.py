@@ -47,7 +47,15 @@ def _require(case: ReunificationCase, *, except_keys: tuple[str, ...] = ()) -> N
         raise ValidationError(journey.describe(missing))
 
 
-def _move(case: ReunificationCase, *, to: str, by: User, role: str, reason: str) -> None:
+def _move(
+    case: ReunificationCase,
+    *,
+    to: str,
+    by: User,
+    role: str,
+    reason: str,
+    also_saving: tuple[str, ...] = (),
+) -> None:
     StageMove.objects.create(
         case=case,
         from_stage=case.stage,
@@ -61,7 +69,7 @@ def _move(case: ReunificationCase, *, to: str, by: User, role: str, reason: str)
     case.stage = to
     case.stage_entered_on = today()
     case._history_user = by
-    case.save(update_fields=["stage", "stage_entered_on"])
+    case.save(update_fields=["stage", "stage_entered_on", *also_saving])
     add_chronology_entry(
         case=case,
         by=by,

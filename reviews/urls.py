@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import aftercare_views, views
 
 app_name = "reviews"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     path("viability-meeting/", views.meeting, name="meeting"),
     path("disagreements/new/", views.dispute, name="dispute"),
     path("disagreements/<int:dispute_pk>/resolve/", views.resolve, name="resolve"),
+    path("aftercare/", aftercare_views.aftercare, name="aftercare"),
+    path("return-home/", aftercare_views.record_return, name="return_home"),
+    path("breakdown/", aftercare_views.record_breakdown, name="breakdown"),
+    path("close/", aftercare_views.close, name="close"),
+    path("reviews/new/", aftercare_views.record_review, name="review"),
+    path("visits/new/", aftercare_views.record_visit, name="visit"),
+    path(
+        "recommendations/<int:recommendation_pk>/done/",
+        aftercare_views.recommendation_done,
+        name="recommendation_done",
+    ),
 ]

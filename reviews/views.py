@@ -91,7 +91,7 @@ def _form_page(request, case, form, title, *, status=200):
     )
 
 
-def _attempt(request, case, form, action, success):
+def _attempt(request, case, form, action, success, to="reviews:journey"):
     """Run a service; on refusal show its words in the error summary."""
     try:
         action()
@@ -101,7 +101,7 @@ def _attempt(request, case, form, action, success):
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, success)
-    return redirect("reviews:journey", case.pk)
+    return redirect(to, case.pk)
 
 
 def approve(request, pk, step):

@@ -1,0 +1,193 @@
+"""Forms for stage 5 and for reviews and visits."""
+
+from django import forms
+
+from cases.forms import GOVUKDateField
+from cases.models import ReasonEpisodeCeased, Role, User
+
+from .forms import DecisionForm
+from .models import ClosureReason, LegalStatusAfterReturn, ReviewType
+
+
+class ReturnHomeForm(DecisionForm):
+    submit_label = "Record the return home"
+    returned_on = GOVUKDateField(label="Date the child returned home")
+    planned = forms.TypedChoiceField(
+        label="Was the return planned?",
+        choices=[("yes", "Yes, as confirmed at the viability meeting"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the return was planned"},
+    )
+    unplanned_reason = forms.CharField(
+        label="If not planned, why not",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A child who went home without a plan is still recorded here.",
+    )
+    returned_to = forms.CharField(
+        label="Who the child returned to",
+        error_messages={"required": "Enter who the child returned to"},
+    )
+    legal_status_after = forms.ChoiceField(
+        label="Legal status after the return",
+        choices=LegalStatusAfterReturn.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the legal status after the return"},
+    )
+    episode_end_reason = forms.ChoiceField(
+        label="Reason the care episode ended (SSDA903)",
+        required=False,
+        choices=[("", "The episode continues (care order)")]
+        + [
+            (c.value, c.label)
+            for c in (ReasonEpisodeCeased.E4A, ReasonEpisodeCeased.E4B, ReasonEpisodeCeased.E13)
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("planned") is False and not data.get("unplanned_reason", "").strip():
+            self.add_error("unplanned_reason", "Say why the return was not planned")
+        return data
+
+
+class BreakdownForm(DecisionForm):
+    submit_label = "Record that the return broke down"
+    came_back_on = GOVUKDateField(label="Date the child came back into care")
+    reason = forms.CharField(
+        label="Why the return broke down",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the return broke down"},
+    )
+
+
+class ClosureForm(DecisionForm):
+    submit_label = "Close the case"
+    closed_on = GOVUKDateField(label="Date closed")
+    reason = forms.ChoiceField(
+        label="Reason for closing",
+        choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.BREAKDOWN],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the reason for closing"},
+    )
+    permanence_plan = forms.CharField(
+        label="The permanence plan",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when reunification was not pursued.",
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    override_reason = forms.CharField(
+        label="Team manager's override: why close before the rules allow",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    warning_acknowledged = forms.BooleanField(
+        label="I understand the child has been home less than twelve months",
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        permanence = data.get("reason") == ClosureReason.NOT_PURSUED_PERMANENCE
+        if permanence and not data.get("permanence_plan", "").strip():
+            self.add_error("permanence_plan", "Describe the permanence plan")
+        return data
+
+
+class ReviewForm(DecisionForm):
+    submit_label = "Record the review"
+    held_on = GOVUKDateField(label="Date of the review")
+    review_type = forms.ChoiceField(
+        label="Type of review",
+        choices=ReviewType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of review"},
+    )
+    chair = forms.ModelChoiceField(
+        User.objects.none(),
+        label="Chair",
+        error_messages={"required": "Select who chaired the review"},
+    )
+    attended = forms.CharField(
+        label="Who attended",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter who attended"},
+    )
+    outcome = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the outcome of the review"},
+    )
+    next_review_requested_by = GOVUKDateField(
+        label="The IRO asks for the next review by",
+        required=False,
+        allow_future=True,
+        help_text="Only if sooner than the regulations require.",
+    )
+
+    def add_fields(self) -> None:
+        self.fields["chair"].queryset = User.objects.filter(
+            is_active=True,
+            role_grants__role__in=[Role.IRO, Role.SOCIAL_WORKER, Role.TEAM_MANAGER],
+        ).distinct()
+        self.fields["chair"].initial = self.case.iro_id if self.case else None
+        people = User.objects.filter(
+            is_active=True, team_id=self.case.team_id
+        ) | User.objects.filter(pk__in=[pk for pk in (self.case.iro_id,) if pk])
+        for index in range(1, 4):
+            self.fields[f"recommendation_{index}"] = forms.CharField(
+                label=f"IRO recommendation {index}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"owner_{index}"] = forms.ModelChoiceField(
+                people.distinct(), label="Who will do it", required=False
+            )
+            self.fields[f"due_{index}"] = GOVUKDateField(
+                label="Due by", required=False, allow_future=True
+            )
+
+    def clean(self):
+        data = super().clean()
+        for index in range(1, 4):
+            text = data.get(f"recommendation_{index}", "").strip()
+            if not text:
+                continue
+            if not data.get(f"owner_{index}"):
+                self.add_error(f"owner_{index}", f"Select who will do recommendation {index}")
+            if not data.get(f"due_{index}") and f"due_{index}" not in self.errors:
+                self.add_error(f"due_{index}", f"Enter when recommendation {index} is due")
+        return data
+
+    def recommendations(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "text": data[f"recommendation_{i}"].strip(),
+                "owner": data[f"owner_{i}"],
+                "due_on": data[f"due_{i}"],
+            }
+            for i in range(1, 4)
+            if data.get(f"recommendation_{i}", "").strip()
+        ]
+
+
+class VisitForm(DecisionForm):
+    submit_label = "Record the visit"
+    visited_on = GOVUKDateField(label="Date of the visit")
+    seen_alone = forms.TypedChoiceField(
+        label="Was the child seen alone?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the child was seen alone"},
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RecommendationDoneForm(DecisionForm):
+    submit_label = "Mark as done"
+    done_on = GOVUKDateField(label="Date done")

@@ -1,0 +1,244 @@
+"""Pages for stage 5, reviews, visits and what is due."""
+
+import datetime
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from cases import access
+from cases.models import Role, Stage
+from cases.selectors import managed_teams
+from reunification.clock import today
+
+from . import deadline_rules, return_home, statutory
+from .aftercare_forms import (
+    BreakdownForm,
+    ClosureForm,
+    RecommendationDoneForm,
+    ReturnHomeForm,
+    ReviewForm,
+    VisitForm,
+)
+from .models import Deadline, Recommendation, ReturnHome
+from .views import _attempt, _case, _form_page
+
+
+def aftercare(request, pk):
+    """Reviews, visits and, after a return, how long the child has been home."""
+    case = _case(request, pk)
+    day = today()
+    try:
+        returned = case.return_home
+    except ReturnHome.DoesNotExist:
+        returned = None
+    milestones = deadline_rules.after_return(returned.returned_on) if returned else None
+    return render(
+        request,
+        "reviews/aftercare.html",
+        {
+            "case": case,
+            "day": day,
+            "returned": returned,
+            "milestones": milestones,
+            "discharge_prompt": bool(
+                returned
+                and returned.care_order_remains
+                and milestones
+                and day >= milestones.support_at_least_until
+            ),
+            "reviews": case.reviews.select_related("chair").prefetch_related(
+                "recommendations__owner"
+            ),
+            "visits": case.visits.select_related("visited_by"),
+            "deadlines": case.deadlines.filter(done_on__isnull=True).select_related("responsible"),
+            "can_change": access.can_change(request.user, case),
+            "can_review": statutory.may_record_review(request.user, case),
+            "may_return": access.can_change(request.user, case)
+            and case.stage in return_home.BEFORE_RETURN,
+            "may_close": access.can_change(request.user, case)
+            and case.stage in (Stage.RETURN_HOME, Stage.NOT_PURSUED),
+        },
+    )
+
+
+def _changer_case(request, pk):
+    case = _case(request, pk)
+    if not access.can_change(request.user, case):
+        raise Http404
+    return case
+
+
+def _run(request, case, form, title, action, success):
+    if request.method == "POST" and form.is_valid():
+        done = _attempt(
+            request,
+            case,
+            form,
+            lambda: action(form.cleaned_data),
+            success,
+            to="reviews:aftercare",
+        )
+        if done:
+            return done
+    return _form_page(request, case, form, title)
+
+
+def record_return(request, pk):
+    case = _changer_case(request, pk)
+    initial = {"returned_on": return_home.confirmed_return_date(case)}
+    form = ReturnHomeForm(request.POST or None, case=case, initial=initial)
+    return _run(
+        request,
+        case,
+        form,
+        "Record the return home",
+        lambda d: return_home.record_return_home(case=case, by=request.user, **d),
+        "The return home was recorded.",
+    )
+
+
+def record_breakdown(request, pk):
+    case = _changer_case(request, pk)
+    form = BreakdownForm(request.POST or None, case=case)
+    return _run(
+        request,
+        case,
+        form,
+        "Record that the return broke down",
+        lambda d: return_home.record_breakdown(case=case, by=request.user, **d),
+        "The breakdown was recorded and the case closed.",
+    )
+
+
+def close(request, pk):
+    case = _changer_case(request, pk)
+    form = ClosureForm(request.POST or None, case=case)
+    closed_on = today()
+    checks = return_home.closure_checks(case, closed_on)
+    warning = return_home.closure_warning(case, closed_on)
+    response = _run(
+        request,
+        case,
+        form,
+        "Close the case",
+        lambda d: return_home.close_case(case=case, by=request.user, **d),
+        "The case was closed.",
+    )
+    if response.status_code == 200:
+        response = render(
+            request,
+            "reviews/close.html",
+            {
+                "case": case,
+                "form": form,
+                "title": "Close the case",
+                "checks": checks,
+                "warning": warning,
+                "is_manager": access.is_team_manager_for(request.user, case),
+            },
+        )
+    return response
+
+
+def record_review(request, pk):
+    case = _case(request, pk)
+    if not statutory.may_record_review(request.user, case):
+        raise Http404
+    form = ReviewForm(request.POST or None, case=case)
+    return _run(
+        request,
+        case,
+        form,
+        "Record a review",
+        lambda d: statutory.record_review(
+            case=case,
+            by=request.user,
+            held_on=d["held_on"],
+            review_type=d["review_type"],
+            chair=d["chair"],
+            attended=d["attended"],
+            outcome=d["outcome"],
+            next_review_requested_by=d.get("next_review_requested_by"),
+            recommendations=form.recommendations(),
+        ),
+        "The review was recorded.",
+    )
+
+
+def record_visit(request, pk):
+    case = _changer_case(request, pk)
+    form = VisitForm(request.POST or None, case=case)
+    return _run(
+        request,
+        case,
+        form,
+        "Record a visit",
+        lambda d: statutory.record_visit(case=case, by=request.user, **d),
+        "The visit was recorded.",
+    )
+
+
+def recommendation_done(request, pk, recommendation_pk):
+    case = _case(request, pk)
+    recommendation = get_object_or_404(
+        Recommendation, pk=recommendation_pk, review__case=case, done_on__isnull=True
+    )
+    allowed = request.user.pk in (recommendation.owner_id, case.iro_id)
+    if not (allowed or access.can_change(request.user, case)):
+        raise Http404
+    form = RecommendationDoneForm(request.POST or None, case=case)
+    return _run(
+        request,
+        case,
+        form,
+        "Mark the recommendation as done",
+        lambda d: statutory.complete_recommendation(
+            recommendation=recommendation, by=request.user, **d
+        ),
+        "The recommendation was marked as done.",
+    )
+
+
+def _task_groups(deadlines, day: datetime.date) -> dict:
+    horizon = day + datetime.timedelta(days=7)
+    rows = list(deadlines.filter(due_on__lte=horizon).select_related("case__child", "responsible"))
+    return {
+        "overdue": [d for d in rows if d.due_on < day],
+        "upcoming": [d for d in rows if d.due_on >= day],
+    }
+
+
+def open_deadlines():
+    return Deadline.objects.filter(done_on__isnull=True).exclude(case__stage=Stage.CLOSED)
+
+
+def my_tasks(request):
+    day = today()
+    return render(
+        request,
+        "reviews/tasks.html",
+        {
+            "day": day,
+            "title": "My tasks",
+            **_task_groups(open_deadlines().filter(responsible=request.user), day),
+            "show_person": False,
+        },
+    )
+
+
+def team_tasks(request):
+    teams = managed_teams(request.user)
+    if not teams.exists():
+        raise Http404
+    day = today()
+    return render(
+        request,
+        "reviews/tasks.html",
+        {
+            "day": day,
+            "title": "Team tasks",
+            **_task_groups(open_deadlines().filter(case__team__in=teams), day),
+            "show_person": True,
+            "is_team": request.user.has_role(Role.TEAM_MANAGER),
+        },
+    )

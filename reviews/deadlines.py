@@ -1,0 +1,247 @@
+"""Every deadline is a row: `refresh(case)` derives a case's deadlines from its
+records and brings the Deadline rows into line, keyed so that it updates rather
+than duplicates. Due dates depend on the records, not on today, so a refresh is
+needed only when a record changes (see signals.py), never nightly.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Stage
+from cases.selectors import current_period
+from reunification.clock import today
+from risk.models import AssessmentStatus
+from risk.selectors import risk_summary
+
+from . import deadline_rules
+from .models import Deadline, DeadlineKind, Recommendation, ReturnHome
+from .working_days import add_working_days
+
+SIGN_OFF_WORKING_DAYS = 5
+LOOKED_AFTER_STAGES = (
+    Stage.IDENTIFICATION,
+    Stage.ASSESSMENT,
+    Stage.SUPPORT_PLANNING,
+    Stage.CONFIRMATION,
+    Stage.NOT_PURSUED,
+)
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    key: str
+    what: str
+    due_on: datetime.date
+    responsible_id: int | None
+    done_on: datetime.date | None = None
+
+
+def _review_rows(case, returned, reviews) -> list[Due]:
+    rows = []
+    if returned is None:
+        held = [r for r in reviews if r.held_on >= case.became_looked_after_on]
+        for index in range(len(held) + 1):
+            earlier = held[:index]
+            asked = earlier[-1].next_review_requested_by if earlier else None
+            due = deadline_rules.cic_review_due(
+                case.became_looked_after_on, [r.held_on for r in earlier], asked
+            )
+            done = held[index].held_on if index < len(held) else None
+            rows.append(
+                Due(
+                    DeadlineKind.CIC_REVIEW,
+                    f"cic-{index + 1}",
+                    "Child in Care review" if index else "First Child in Care review",
+                    due,
+                    case.iro_id,
+                    done,
+                )
+            )
+        return rows
+    held = [r for r in reviews if r.held_on >= returned.returned_on]
+    remains = returned.care_order_remains
+    for index in range(len(held) + 1):
+        earlier = held[:index]
+        asked = earlier[-1].next_review_requested_by if earlier else None
+        due = deadline_rules.review_after_return_due(
+            returned.returned_on,
+            [r.held_on for r in earlier],
+            care_order_remains=remains,
+            cin_interval_months=settings.CIN_REVIEW_INTERVAL_MONTHS,
+            iro_asked_by=asked,
+        )
+        if index == 0:
+            what = (
+                "First review after the return (Child in Care, chaired by the IRO)"
+                if remains
+                else "First review after the return (Child in Need, IRO invited)"
+            )
+        else:
+            what = "Child in Care review" if remains else "Child in Need review"
+        done = held[index].held_on if index < len(held) else None
+        responsible = case.iro_id if remains else case.social_worker_id
+        rows.append(
+            Due(
+                DeadlineKind.REVIEW_AFTER_RETURN, f"after-{index + 1}", what, due, responsible, done
+            )
+        )
+    return rows
+
+
+def _visit_rows(case, day, reviews, visits) -> list[Due]:
+    placement = current_period(case.child.placements.all(), day)
+    if placement is None or placement.end_date is not None:
+        return []
+    status = current_period(case.child.legal_statuses.all(), day)
+    interim_with_parent = (
+        placement.placement_type == PlacementType.P1
+        and status is not None
+        and status.code == LegalStatusCode.C1
+    )
+    rule = deadline_rules.VisitRule(placed_with_parent_on_interim_order=interim_with_parent)
+    held = sorted(v.visited_on for v in visits if v.visited_on >= placement.start_date)
+    rows = []
+    for index in range(len(held) + 1):
+        earlier = held[:index]
+        reviewed = any(placement.start_date <= r.held_on <= (earlier or [day])[-1] for r in reviews)
+        due = deadline_rules.visit_due(
+            placement.start_date, earlier, rule, first_review_held=reviewed
+        )
+        done = held[index] if index < len(held) else None
+        rows.append(
+            Due(
+                DeadlineKind.VISIT,
+                f"visit-{placement.pk}-{index + 1}",
+                "Social worker visit",
+                due,
+                case.social_worker_id,
+                done,
+            )
+        )
+    return rows
+
+
+def _risk_rows(case) -> list[Due]:
+    dates = risk_summary(case).dates
+    sw = case.social_worker_id
+    rows = []
+    if dates.reassess_by:
+        rows.append(
+            Due(
+                DeadlineKind.RISK_REASSESS,
+                f"reassess-{dates.reassess_by}",
+                "Reassess the High risk level",
+                dates.reassess_by,
+                sw,
+            )
+        )
+    if dates.reconsider_severe_by:
+        rows.append(
+            Due(
+                DeadlineKind.RISK_RECONSIDER_SEVERE,
+                f"severe-{dates.reconsider_severe_by}",
+                "High risk without progress: reconsider for Severe",
+                dates.reconsider_severe_by,
+                sw,
+            )
+        )
+    if dates.step_down_from and dates.step_down_to:
+        rows.append(
+            Due(
+                DeadlineKind.RISK_STEP_DOWN,
+                f"step-{dates.step_down_from}",
+                f"Risk may step down to {dates.step_down_to.label}: reassess",
+                dates.step_down_from,
+                sw,
+            )
+        )
+    if dates.closure_from and case.stage == Stage.RETURN_HOME:
+        rows.append(
+            Due(
+                DeadlineKind.RISK_CLOSURE,
+                f"closure-{dates.closure_from}",
+                "Low risk held: consider closing the case",
+                dates.closure_from,
+                sw,
+            )
+        )
+    return rows
+
+
+def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
+    """The deadlines the case's records give, done or not."""
+    if case.stage == Stage.CLOSED:
+        return []
+    try:
+        returned = case.return_home
+    except ReturnHome.DoesNotExist:
+        returned = None
+    reviews = list(case.reviews.order_by("held_on", "pk"))
+    visits = list(case.visits.all())
+    looked_after = returned is None or returned.care_order_remains
+    rows = _review_rows(case, returned, reviews)
+    if looked_after:
+        rows += _visit_rows(case, day, reviews, visits)
+    rows += _risk_rows(case)
+    for recommendation in Recommendation.objects.filter(review__case=case):
+        rows.append(
+            Due(
+                DeadlineKind.RECOMMENDATION,
+                f"rec-{recommendation.pk}",
+                f"IRO recommendation: {recommendation.text[:120]}",
+                recommendation.due_on,
+                recommendation.owner_id,
+                recommendation.done_on,
+            )
+        )
+    for assessment in case.risk_assessments.filter(status=AssessmentStatus.SUBMITTED):
+        submitted = assessment.submitted_at.date()
+        rows.append(
+            Due(
+                DeadlineKind.SIGN_OFF,
+                f"signoff-{assessment.pk}",
+                "Sign off the risk assessment",
+                add_working_days(submitted, SIGN_OFF_WORKING_DAYS),
+                case.team_manager_id,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def refresh(case: ReunificationCase, day: datetime.date | None = None) -> None:
+    """Bring the case's Deadline rows into line with its records."""
+    case = ReunificationCase.objects.select_related("child").get(pk=case.pk)
+    wanted = {(d.kind, d.key): d for d in derive(case, day or today())}
+    existing = {(d.kind, d.key): d for d in case.deadlines.all()}
+    for identity, row in existing.items():
+        if identity not in wanted and row.done_on is None:
+            row.delete()
+    for identity, due in wanted.items():
+        fields = {
+            "what": due.what,
+            "due_on": due.due_on,
+            "responsible_id": due.responsible_id,
+            "done_on": due.done_on,
+        }
+        row = existing.get(identity)
+        if row is None:
+            Deadline.objects.create(case=case, kind=due.kind, key=due.key, **fields)
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.save(update_fields=list(fields))
+
+
+def refresh_all(batch_size: int = 500) -> int:
+    """Refresh every case that is not closed, in batches. Returns how many."""
+    count = 0
+    ids = ReunificationCase.objects.exclude(stage=Stage.CLOSED).values_list("pk", flat=True)
+    for case_id in ids.iterator(chunk_size=batch_size):
+        refresh(ReunificationCase(pk=case_id))
+        count += 1
+    return count

@@ -1,0 +1,41 @@
+from .deadlines import Deadline, DeadlineKind, DigestStatus, ReminderDigest
+from .decisions import (
+    CarePlanApproval,
+    CarePlanStep,
+    ConsultationOutcome,
+    Dispute,
+    DisputeRoute,
+    MeetingOutcome,
+    NotPursued,
+    StageMove,
+    ViabilityConsultation,
+    ViabilityMeeting,
+)
+from .returns import Breakdown, Closure, ClosureReason, LegalStatusAfterReturn, ReturnHome
+from .statutory import Recommendation, Review, ReviewType, Visit
+
+__all__ = [
+    "Breakdown",
+    "Closure",
+    "ClosureReason",
+    "Deadline",
+    "DeadlineKind",
+    "DigestStatus",
+    "LegalStatusAfterReturn",
+    "Recommendation",
+    "ReminderDigest",
+    "ReturnHome",
+    "Review",
+    "ReviewType",
+    "Visit",
+    "CarePlanApproval",
+    "CarePlanStep",
+    "ConsultationOutcome",
+    "Dispute",
+    "DisputeRoute",
+    "MeetingOutcome",
+    "NotPursued",
+    "StageMove",
+    "ViabilityConsultation",
+    "ViabilityMeeting",
+]

@@ -1,0 +1,86 @@
+"""What is due: every deadline is a row, and every reminder email is claimed
+before it is sent, so no one is reminded twice."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models import ReunificationCase
+
+
+class DeadlineKind(models.TextChoices):
+    CIC_REVIEW = "cic_review", "Child in Care review"
+    REVIEW_AFTER_RETURN = "review_after_return", "Review after the return home"
+    VISIT = "visit", "Social worker visit"
+    RECOMMENDATION = "recommendation", "IRO recommendation"
+    RISK_REASSESS = "risk_reassess", "Reassess the risk level"
+    RISK_RECONSIDER_SEVERE = "risk_severe", "Reconsider High risk for Severe"
+    RISK_STEP_DOWN = "risk_step_down", "Risk level may step down"
+    RISK_CLOSURE = "risk_closure", "Case may close (Low risk held)"
+    SIGN_OFF = "sign_off", "Sign off a risk assessment"
+
+
+class Deadline(models.Model):
+    """One thing due on a case. Rows are derived from the case's records by
+    `deadlines.refresh`, keyed so a refresh updates rather than duplicates."""
+
+    case = models.ForeignKey(ReunificationCase, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=24, choices=DeadlineKind.choices)
+    key = models.CharField(max_length=40, default="", blank=True)
+    what = models.CharField(max_length=200)
+    due_on = models.DateField()
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="deadlines"
+    )
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "key"], name="one_deadline_per_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["responsible", "due_on"],
+                condition=Q(done_on__isnull=True),
+                name="open_deadlines_by_person",
+            ),
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="open_by_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.what} by {self.due_on}"
+
+
+class DigestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class ReminderDigest(models.Model):
+    """One person's reminder email for one day. The nightly run creates the row,
+    then claims it with a conditional update before sending; a second run, a
+    retry or another worker finds it claimed or sent and leaves it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests"
+    )
+    for_date = models.DateField()
+    status = models.CharField(
+        max_length=8, choices=DigestStatus.choices, default=DigestStatus.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "for_date"], name="one_digest_per_day")
+        ]
+
+    def __str__(self):
+        return f"Reminders for {self.user} on {self.for_date}"

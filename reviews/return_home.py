@@ -1,0 +1,322 @@
+"""Stage 5: recording the return home, a breakdown, and closing the case. Each
+function checks who may act and the rules, and writes in one transaction."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cases import access
+from cases.models import (
+    ChronologyKind,
+    LegalStatusCode,
+    Placement,
+    PlacementType,
+    PreviousReturn,
+    ReunificationCase,
+    Role,
+    Stage,
+    User,
+)
+from cases.selectors import current_period
+from cases.services import add_chronology_entry
+from reunification.clock import now
+from risk.selectors import risk_summary
+
+from . import deadline_rules
+from .models import (
+    Breakdown,
+    Closure,
+    ClosureReason,
+    LegalStatusAfterReturn,
+    MeetingOutcome,
+    ReturnHome,
+)
+from .services import _locked, _move
+
+BEFORE_RETURN = (
+    Stage.IDENTIFICATION,
+    Stage.ASSESSMENT,
+    Stage.SUPPORT_PLANNING,
+    Stage.CONFIRMATION,
+    Stage.NOT_PURSUED,
+)
+
+
+def _role(user: User, case: ReunificationCase) -> str:
+    return Role.SOCIAL_WORKER if case.social_worker_id == user.pk else Role.TEAM_MANAGER
+
+
+def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
+    meeting = (
+        case.viability_meetings.filter(held_on__gte=case.stage_entered_on)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
+        return meeting.return_date
+    return None
+
+
+def on_care_order(case: ReunificationCase, day: datetime.date) -> bool:
+    status = current_period(case.child.legal_statuses.all(), day)
+    return bool(status and status.end_date is None and status.code in LegalStatusCode.care_orders())
+
+
+@transaction.atomic
+def record_return_home(
+    *,
+    case: ReunificationCase,
+    by: User,
+    returned_on: datetime.date,
+    planned: bool,
+    returned_to: str,
+    legal_status_after: str,
+    episode_end_reason: str = "",
+    unplanned_reason: str = "",
+) -> ReturnHome:
+    """Record the child going home. A planned return needs the return date
+    confirmed at the viability meeting and, on a care order, the service
+    director's placement with parents approval. An unplanned return (a child who
+    walked home) is recorded from any stage, with the reason."""
+    case = _locked(case)
+    if not access.can_change(by, case):
+        raise PermissionDenied
+    if case.stage not in BEFORE_RETURN:
+        raise ValidationError("A return home is already recorded for this case")
+    care_order = on_care_order(case, returned_on)
+    if planned:
+        if case.stage != Stage.CONFIRMATION or confirmed_return_date(case) is None:
+            raise ValidationError(
+                "A planned return needs a return date confirmed at the Reunification "
+                "Viability Meeting"
+            )
+        if care_order and not case.pwp_approvals.exists():
+            raise ValidationError(
+                "The child is on a care order: the service director must approve placement "
+                "with parents before the return"
+            )
+    elif not unplanned_reason.strip():
+        raise ValidationError("Say why the return was not planned")
+    remains = legal_status_after == LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
+    if remains and not care_order:
+        raise ValidationError("The child is not on a care order, so cannot stay on one at home")
+    if remains and episode_end_reason:
+        raise ValidationError(
+            "Under a care order the child stays looked after: the care episode does not end"
+        )
+    if not remains and not episode_end_reason:
+        raise ValidationError("Select the reason the care episode ended")
+    returned = ReturnHome.objects.create(
+        case=case,
+        returned_on=returned_on,
+        planned=planned,
+        unplanned_reason="" if planned else unplanned_reason,
+        returned_to=returned_to,
+        episode_end_reason=episode_end_reason,
+        legal_status_after=legal_status_after,
+        recorded_by=by,
+        recorded_at=now(),
+    )
+    _update_care_record(case, by, returned_on, returned_to, remains)
+    _move(
+        case,
+        to=Stage.RETURN_HOME,
+        by=by,
+        role=_role(by, case),
+        reason=f"{'Planned' if planned else 'Unplanned'} return home to {returned_to} on "
+        f"{returned_on:%-d %B %Y}.",
+    )
+    return returned
+
+
+def _update_care_record(case, by, returned_on, returned_to, care_order_remains) -> None:
+    """End the placement (and, unless a care order remains, the legal status) on
+    the day of the return; under a care order the child is placed with parents."""
+    child = case.child
+    for period in (child.placements.filter(end_date__isnull=True),):
+        for placement in period:
+            if placement.start_date <= returned_on:
+                placement.end_date = returned_on
+                placement._history_user = by
+                placement.save(update_fields=["end_date"])
+    if care_order_remains:
+        placed = Placement(
+            child=child,
+            placement_type=PlacementType.P1,
+            carer=returned_to,
+            start_date=returned_on,
+        )
+        placed._history_user = by
+        placed.save()
+    else:
+        open_statuses = child.legal_statuses.filter(
+            end_date__isnull=True, start_date__lte=returned_on
+        )
+        for status in open_statuses:
+            status.end_date = returned_on
+            status._history_user = by
+            status.save(update_fields=["end_date"])
+
+
+@transaction.atomic
+def record_breakdown(
+    *, case: ReunificationCase, by: User, came_back_on: datetime.date, reason: str
+) -> Breakdown:
+    """The child came back into care: the case records it, counts it among the
+    child's failed returns, and closes. A later return is a new case linked to it."""
+    case = _locked(case)
+    if not access.can_change(by, case):
+        raise PermissionDenied
+    if case.stage != Stage.RETURN_HOME:
+        raise ValidationError("A breakdown can only be recorded after a return home")
+    returned = case.return_home
+    if came_back_on < returned.returned_on:
+        raise ValidationError("The child cannot come back into care before returning home")
+    if not reason.strip():
+        raise ValidationError("Say why the return broke down")
+    breakdown = Breakdown.objects.create(
+        case=case, came_back_on=came_back_on, reason=reason, recorded_by=by, recorded_at=now()
+    )
+    PreviousReturn.objects.create(
+        child=case.child,
+        returned_home_on=returned.returned_on,
+        came_back_into_care_on=came_back_on,
+        reason_for_breakdown=reason,
+    )
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=came_back_on,
+        kind=ChronologyKind.DECISION,
+        description=f"The return home broke down: back in care on {came_back_on:%-d %B %Y}. "
+        f"{reason}",
+        automatic=True,
+    )
+    _close(
+        case,
+        by=by,
+        role=_role(by, case),
+        closed_on=came_back_on,
+        reason=ClosureReason.BREAKDOWN,
+        notes=reason,
+    )
+    return breakdown
+
+
+def closure_checks(case: ReunificationCase, closed_on: datetime.date) -> list[str]:
+    """Why closing on this date is early, if it is; empty when the rules allow it."""
+    problems = []
+    try:
+        returned = case.return_home
+    except ReturnHome.DoesNotExist:
+        returned = None
+    if returned:
+        after = deadline_rules.after_return(returned.returned_on)
+        if closed_on < after.support_at_least_until:
+            problems.append(
+                "support after a return home lasts at least six months (until "
+                f"{after.support_at_least_until:%-d %B %Y})"
+            )
+        dates = risk_summary(case).dates
+        if dates.closure_from is None:
+            problems.append("the risk level is not Low")
+        elif closed_on < dates.closure_from:
+            problems.append(
+                f"Low risk has not been held long enough (until {dates.closure_from:%-d %B %Y})"
+            )
+    return problems
+
+
+def closure_warning(case: ReunificationCase, closed_on: datetime.date) -> str:
+    try:
+        returned = case.return_home
+    except ReturnHome.DoesNotExist:
+        return ""
+    until = deadline_rules.after_return(returned.returned_on).closure_warning_until
+    if closed_on < until:
+        return (
+            f"The child has been home less than twelve months (until {until:%-d %B %Y}). "
+            "Research advises keeping the case open at least a year."
+        )
+    return ""
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case: ReunificationCase,
+    by: User,
+    closed_on: datetime.date,
+    reason: str,
+    notes: str = "",
+    permanence_plan: str = "",
+    override_reason: str = "",
+    warning_acknowledged: bool = False,
+) -> Closure:
+    """Close the case. Closing before the risk step rules allow, or less than six
+    months after the return, needs a team manager's override with a reason; closing
+    within twelve months needs the warning acknowledged."""
+    case = _locked(case)
+    if not access.can_change(by, case):
+        raise PermissionDenied
+    if case.stage not in (Stage.RETURN_HOME, Stage.NOT_PURSUED):
+        raise ValidationError(
+            "Only a case after a return home, or where reunification is not pursued, can close"
+        )
+    if reason == ClosureReason.NOT_PURSUED_PERMANENCE and not permanence_plan.strip():
+        raise ValidationError("Describe the permanence plan")
+    problems = closure_checks(case, closed_on)
+    if problems:
+        if not access.is_team_manager_for(by, case):
+            raise ValidationError(
+                "Closing now needs a team manager's override: " + "; ".join(problems) + "."
+            )
+        if not override_reason.strip():
+            raise ValidationError("Give the reason for overriding: " + "; ".join(problems) + ".")
+    warning = closure_warning(case, closed_on)
+    if warning and not warning_acknowledged:
+        raise ValidationError(warning + " Confirm that you still want to close it.")
+    return _close(
+        case,
+        by=by,
+        role=_role(by, case),
+        closed_on=closed_on,
+        reason=reason,
+        notes=notes,
+        permanence_plan=permanence_plan,
+        override_reason=override_reason if problems else "",
+        override_by=by if problems else None,
+    )
+
+
+def _close(
+    case,
+    *,
+    by,
+    role,
+    closed_on,
+    reason,
+    notes="",
+    permanence_plan="",
+    override_reason="",
+    override_by=None,
+):
+    closure = Closure.objects.create(
+        case=case,
+        closed_on=closed_on,
+        reason=reason,
+        notes=notes,
+        permanence_plan=permanence_plan,
+        closed_by=by,
+        role=role,
+        override_reason=override_reason,
+        override_by=override_by,
+        recorded_at=now(),
+    )
+    text = f"Case closed: {closure.get_reason_display().lower()}."
+    if override_by:
+        text += f" Early closure overridden by {by}: {override_reason}"
+    case.closed_on = closed_on
+    _move(case, to=Stage.CLOSED, by=by, role=role, reason=text, also_saving=("closed_on",))
+    return closure
