@@ -62,6 +62,17 @@ from .models import (
 )
 
 DEMO_PASSWORD = "demo-password-2026"
+
+# Apps built on cases add their own demo records to the default demo cases by
+# registering a function here from their own `demo` module (seed_demo imports
+# every app's `demo` module first). Each takes the new cases and the day, and
+# returns lines for the report.
+EXTENSIONS: list = []
+
+
+def register_extension(extend):
+    EXTENSIONS.append(extend)
+    return extend
 DEFAULT_SEED = 2026
 
 SERVICE_AREA = "Children in Care and Reunification"
@@ -1867,6 +1878,7 @@ class SeedReport:
     new_staff: int = 0
     stages: Counter = field(default_factory=Counter)
     caseloads: dict[str, int] = field(default_factory=dict)
+    extension_lines: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -1900,6 +1912,7 @@ class SeedReport:
         if self.caseloads:
             loads = ", ".join(f"{name} {n}" for name, n in self.caseloads.items())
             lines.append(f"Open cases held: {loads}.")
+        lines += self.extension_lines
         lines.append(f"Took {self.seconds:.1f}s.")
         return lines
 
@@ -2002,6 +2015,14 @@ def seed(*, cases: int | None = None, seed: int = DEFAULT_SEED) -> SeedReport:
         else:
             report.demo_cases = stages.total()
             report.stages = stages
+            created = list(
+                ReunificationCase.objects.filter(
+                    child__local_identifier__lt=f"LA-{SCALE_FIRST_NUMBER}",
+                    child__local_identifier__gte=f"LA-{DEMO_FIRST_NUMBER}",
+                ).select_related("child", "social_worker", "team_manager", "iro")
+            )
+            for extend in EXTENSIONS:
+                report.extension_lines += extend(created, on)
     else:
         stages, children, staff = create_scale_cases(cases, on, seed, password)
         report.scale_cases = stages.total()

@@ -319,4 +319,9 @@ def _close(
         text += f" Early closure overridden by {by}: {override_reason}"
     case.closed_on = closed_on
     _move(case, to=Stage.CLOSED, by=by, role=role, reason=text, also_saving=("closed_on",))
+    # The allocations end with the case; the history keeps who held it.
+    for allocation in case.allocations.filter(end_date__isnull=True):
+        allocation.end_date = max(closed_on, allocation.start_date)
+        allocation._history_user = by
+        allocation.save(update_fields=["end_date"])
     return closure

@@ -56,6 +56,14 @@ class Child(models.Model):
     class Meta:
         verbose_name_plural = "children"
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~Q(nhs_number=""),
+                name="nhs_number_unique_when_given",
+                violation_error_message="Another child already has this NHS number",
+            )
+        ]
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self):

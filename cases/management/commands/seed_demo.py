@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import autodiscover_modules
 
 from cases import demo
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             )
         if cases is not None and cases < 1:
             raise CommandError("--cases must be at least 1")
+        # Apps built on cases register their demo records from their `demo` module.
+        autodiscover_modules("demo")
         try:
             report = demo.seed(cases=cases, seed=seed)
         except ValueError as error:
