@@ -80,7 +80,7 @@ def _run(request, case, form, title, action, success):
         )
         if done:
             return done
-    return _form_page(request, case, form, title)
+    return _form_page(request, case, form, title, back="reviews:aftercare")
 
 
 def record_return(request, pk):

@@ -82,12 +82,11 @@ def available_actions(user, case, facts) -> list[tuple[str, str]]:
     return actions
 
 
-def _form_page(request, case, form, title, *, status=200):
+def _form_page(request, case, form, title, *, back="reviews:journey"):
     return render(
         request,
         "reviews/decision_form.html",
-        {"case": case, "form": form, "title": title},
-        status=status,
+        {"case": case, "form": form, "title": title, "back": back},
     )
 
 
