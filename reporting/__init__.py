@@ -1,5 +1,2 @@
-"""Caseload, drift, outcomes and exports.
-
-Not built yet: a placeholder for the reporting issue. It has no models, views or
-URLs, so nothing in the application relies on it.
-"""
+"""Reports: caseload and drift, outcomes, and an SSDA903-style extract. It reads
+every other app and is read by none."""

@@ -42,6 +42,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("decisions/", review_views.waiting_for_me, name="waiting_for_me"),
+    path("reports/", include("reporting.urls")),
     path("tasks/", aftercare_views.my_tasks, name="my_tasks"),
     path("tasks/team/", aftercare_views.team_tasks, name="team_tasks"),
     path("session/keep-alive/", case_views.keep_session_alive, name="keep_session_alive"),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("outcomes/", views.outcomes, name="outcomes"),
+    path("ssda903/", views.ssda903, name="ssda903"),
+]

@@ -1,0 +1,95 @@
+import csv
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from cases import access
+from cases.models import Role
+from reunification.clock import today
+
+from . import selectors
+from .forms import ExtractForm, ReportFilterForm
+from .ssda903 import extract, write_csv
+from .tables import caseload_tables, outcome_tables
+
+REPORT_ROLES = (Role.PERFORMANCE, Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.SERVICE_DIRECTOR)
+
+
+def _allowed(user) -> None:
+    if not any(user.has_role(role) for role in REPORT_ROLES):
+        raise Http404
+
+
+def _scope(request):
+    form = ReportFilterForm(request.GET or None)
+    start, end = form.period()
+    return form, selectors.Scope(start=start, end=end, today=today(), teams=form.team_ids())
+
+
+def _csv(table) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{table.key}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.headers)
+    writer.writerows(table.rows)
+    return response
+
+
+def _page(request, template, tables_for, title, **extra):
+    _allowed(request.user)
+    form, scope = _scope(request)
+    tables = tables_for(scope)
+    wanted = request.GET.get("csv")
+    if wanted:
+        for table in tables:
+            if table.key == wanted:
+                return _csv(table)
+        raise Http404
+    query = request.GET.copy()
+    query.pop("csv", None)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "scope": scope,
+            "tables": tables,
+            "title": title,
+            "query": query.urlencode(),
+            **extra,
+        },
+    )
+
+
+def caseload(request):
+    cases = access.visible_cases(request.user)
+    return _page(
+        request,
+        "reporting/report.html",
+        caseload_tables,
+        "Caseload and drift",
+        waits=selectors.longest_waits(cases, today()),
+    )
+
+
+def outcomes(request):
+    return _page(request, "reporting/report.html", outcome_tables, "Outcomes")
+
+
+def ssda903(request):
+    _allowed(request.user)
+    form = ExtractForm(request.GET or None)
+    form.helper = FormHelper(form)
+    form.helper.form_method = "get"
+    form.helper.layout.append(Button.primary("download", "Download the extract (CSV)"))
+    if request.GET and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="ssda903-reunification-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+        )
+        write_csv(extract(start, end), response)
+        return response
+    return render(request, "reporting/ssda903.html", {"form": form, "title": "SSDA903 extract"})
