@@ -1,0 +1,28 @@
+import json
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
+
+from cases.models import ReunificationCase
+from reporting.benchmark import ensure_deadlines, measure
+
+
+class Command(BaseCommand):
+    help = "Seed this database up to N cases (if needed) and measure it; prints JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, required=True)
+        parser.add_argument("--repeat", type=int, default=20)
+
+    def handle(self, *args, cases, repeat, **options):
+        call_command("migrate", verbosity=0)
+        have = ReunificationCase.objects.count()
+        if have == 0:
+            autodiscover_modules("demo")
+            call_command("seed_demo", stdout=self.stderr)
+            have = ReunificationCase.objects.count()
+        if have < cases:
+            call_command("seed_demo", cases=cases - have, stdout=self.stderr)
+        ensure_deadlines()
+        self.stdout.write(json.dumps(measure(repeat)))
