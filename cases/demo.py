@@ -73,6 +73,8 @@ EXTENSIONS: list = []
 def register_extension(extend):
     EXTENSIONS.append(extend)
     return extend
+
+
 DEFAULT_SEED = 2026
 
 SERVICE_AREA = "Children in Care and Reunification"

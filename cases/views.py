@@ -154,12 +154,18 @@ def record_form(request, pk, kind, record_pk=None):
     if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
         verb = "added" if record_pk is None else "updated"
         messages.success(request, f"The {record_type.name} was {verb}.")
-        return redirect(reverse("cases:overview", args=[case.pk]) + f"#{record_type.anchor}")
+        return redirect(record_type.return_url(case))
     _viewed(request, case)
     return render(
         request,
         "cases/record_form.html",
-        {"case": case, "form": form, "record_type": record_type, "adding": record_pk is None},
+        {
+            "case": case,
+            "form": form,
+            "record_type": record_type,
+            "adding": record_pk is None,
+            "return_url": record_type.return_url(case),
+        },
     )
 
 

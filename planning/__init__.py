@@ -1,5 +1,3 @@
-"""Support and planning records: plans, written agreements, family time, services.
-
-Not built yet: a placeholder for the reunification journey issue. It has no models,
-views or URLs, so nothing in the application relies on it.
-"""
+"""Support and planning records (stage 3): the Reunification Planning Meeting, the
+written agreement and its goals, family time, Placement with Parents approval, the
+contingency and safety plan, support services, the support plan and direct work."""

@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import ExtractYear
 
 from cases.models import (
     ParentalIssue,
@@ -153,7 +154,12 @@ def overdue_by_team_and_worker(scope: Scope) -> list[tuple[str, str, str, int]]:
         .exclude(case__stage=Stage.CLOSED)
         .values("case__team__name", "responsible__first_name", "responsible__last_name", "kind")
         .annotate(n=Count("pk"))
-        .order_by("case__team__name", "responsible__last_name", "kind")
+        .order_by(
+            "case__team__name",
+            F("responsible__last_name").asc(nulls_last=True),
+            "responsible__first_name",
+            "kind",
+        )
     )
     labels = dict(Deadline._meta.get_field("kind").choices)
     return [
@@ -306,20 +312,27 @@ def _breakdown_rate(returns, group_expression, labels) -> list[tuple[str, int, i
 
 def breakdown_rates(scope: Scope) -> dict:
     returns = _returns(scope)
-    age = ExpressionWrapper(
-        F("returned_on") - F("case__child__date_of_birth"), output_field=DurationField()
+    # Age in whole years on the day of the return, counted as birthdays are.
+    born = "case__child__date_of_birth"
+    birthday_to_come = Q(returned_on__month__lt=F(f"{born}__month")) | Q(
+        returned_on__month=F(f"{born}__month"), returned_on__day__lt=F(f"{born}__day")
     )
-    year = datetime.timedelta(days=365.25)
+    age = (
+        ExtractYear("returned_on")
+        - ExtractYear(born)
+        - Case(When(birthday_to_come, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
     age_band = Case(
-        When(Q(age_at_return__lt=5 * year), then=Value(0)),
-        When(Q(age_at_return__lt=10 * year), then=Value(1)),
-        When(Q(age_at_return__lt=16 * year), then=Value(2)),
+        When(Q(age_at_return__lt=5), then=Value(0)),
+        When(Q(age_at_return__lt=10), then=Value(1)),
+        When(Q(age_at_return__lt=16), then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),
     )
     failed_before = PreviousReturn.objects.filter(
         child=OuterRef("case__child"),
         came_back_into_care_on__isnull=False,
+        returned_home_on__lt=OuterRef("returned_on"),
         came_back_into_care_on__lte=OuterRef("returned_on"),
     )
     misuse = ParentalIssue.objects.filter(
@@ -364,9 +377,10 @@ def breakdown_rates(scope: Scope) -> dict:
 def support_after_return(scope: Scope) -> dict:
     """How long cases stayed open after the return, for returns in the period
     whose case has closed."""
+    # A breakdown closes its case too, but that is not support ending.
     closed = (
         _returns(scope)
-        .filter(case__closure__isnull=False)
+        .filter(case__closure__isnull=False, case__breakdown__isnull=True)
         .annotate(
             support=ExpressionWrapper(
                 F("case__closure__closed_on") - F("returned_on"), output_field=DurationField()
@@ -395,8 +409,8 @@ def ruled_out(scope: Scope) -> dict:
             F("case__closure__closed_on") - F("decided_on"), output_field=DurationField()
         )
     )
-    figures = decisions.aggregate(total=Count("pk"))
-    plan = with_plan.aggregate(n=Count("pk"), average=Avg("delay"))
+    figures = decisions.aggregate(total=Count("case", distinct=True))
+    plan = with_plan.aggregate(n=Count("case", distinct=True), average=Avg("delay"))
     return {
         "total": figures["total"],
         "with_permanence_plan": plan["n"],

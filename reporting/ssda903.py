@@ -134,7 +134,7 @@ def extract(start: datetime.date, end: datetime.date, cases=None) -> list[dict]:
 
 
 def _category_of_need(cases, day) -> str:
-    current = [c for c in cases if c.opened_on <= day] or cases
+    current = [c for c in cases if c.opened_on <= day] or cases[:1]
     return current[-1].category_of_need if current else ""
 
 

@@ -90,6 +90,12 @@ def ssda903(request):
         response["Content-Disposition"] = (
             f'attachment; filename="ssda903-reunification-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
         )
-        write_csv(extract(start, end), response)
+        # Child-level rows: the whole council for performance staff and service
+        # directors, otherwise only the cases the user may see.
+        whole_council = request.user.has_role(Role.PERFORMANCE) or request.user.has_role(
+            Role.SERVICE_DIRECTOR
+        )
+        cases = None if whole_council else access.visible_cases(request.user)
+        write_csv(extract(start, end, cases), response)
         return response
     return render(request, "reporting/ssda903.html", {"form": form, "title": "SSDA903 extract"})

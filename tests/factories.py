@@ -265,3 +265,325 @@ def one_record_of_every_kind(case: ReunificationCase, *, by: User) -> None:
     ParentalIssueFactory(case=case, parent=mother)
     PoliceCheckFactory(member=mother)
     ChronologyEntryFactory(case=case, recorded_by=by)
+    _assessment_and_planning_records(case, mother)
+
+
+def _assessment_and_planning_records(case: ReunificationCase, parent) -> None:
+    """One of each record type the risk and planning apps register."""
+    from planning import models as planning
+    from risk.models import ChildViews, ParentViews, SingleAssessment
+
+    day = today() - datetime.timedelta(days=7)
+    ChildViews.objects.create(
+        case=case, recorded_on=day, views="Wants to go home", advocate="declined"
+    )
+    ParentViews.objects.create(case=case, parent=parent, recorded_on=day, views="Wants her home")
+    SingleAssessment.objects.create(
+        case=case,
+        housing_financial_education="Housing settled",
+        parenting_capacity="Improving",
+        significant_events="See chronology",
+        barriers_to_change="Isolation",
+        sustained_change_and_relapse="Six months sober",
+    )
+    planning.FamilyTimeStep.objects.create(
+        case=case, starts_on=day, frequency="Twice a week", duration="3 hours"
+    )
+    planning.ContingencyPlan.objects.create(
+        case=case, scenarios="If", actions="Then", carers_roles="Roles", agreed_on=day
+    )
+    planning.SupportService.objects.create(
+        case=case, kind="service", provider="Family support", starts_on=day, timing="both"
+    )
+    planning.SupportPlan.objects.create(
+        case=case, fgc_held=True, fgc_held_on=day, siblings_considered="Jordan"
+    )
+    planning.DirectWorkSession.objects.create(
+        case=case, held_on=day, kind="direct_work", notes="Notes"
+    )
+
+
+# The reunification journey ----------------------------------------------------
+#
+# Records that are plain data entry (views, the single assessment, planning
+# records) are made here directly; decisions and stage moves are left to the
+# tests, which make them through reviews.services or the pages.
+
+# Answers to the risk tool that point to each level (002 Appendix A).
+RISK_ANSWERS = {
+    "low": ("addressed", "apparent", "able", "both_want", "unlikely"),
+    "medium": ("not_all_addressed", "apparent", "able", "both_want", "some"),
+    "high": ("not_being_addressed", "apparent", "unable", "ambivalent", "strong"),
+    "severe": ("not_being_addressed", "none", "unable", "ambivalent", "very_strong"),
+}
+
+
+def submitted_risk_assessment(
+    case: ReunificationCase, *, author: User, level: str = "medium", assessed_on=None
+):
+    """A risk assessment whose answers point to `level`, sent for sign-off through
+    the risk services."""
+    from risk import services as risk_services
+    from risk.models import RiskAssessment, RiskFactorEntry
+
+    risk_factors, protective, capacity, wishes, recurrence = RISK_ANSWERS[level]
+    assessment = RiskAssessment.objects.create(
+        case=case,
+        author=author,
+        assessed_on=assessed_on or today(),
+        risk_factors=risk_factors,
+        risk_factors_evidence="Mother is working with the substance misuse service.",
+        protective_factors=protective,
+        protective_factors_evidence="Grandmother visits daily.",
+        capacity_for_change=capacity,
+        capacity_for_change_evidence="Kept every appointment since the autumn.",
+        wishes=wishes,
+        wishes_evidence="Kayla and her mother both spoke about it.",
+        recurrence=recurrence,
+        recurrence_evidence="Judged from the chronology and the police checks.",
+    )
+    RiskFactorEntry.objects.create(
+        assessment=assessment, factor="substance_misuse", status="being_addressed"
+    )
+    return risk_services.submit_for_sign_off(
+        assessment=assessment,
+        by=author,
+        confirmed_level=level,
+        rationale="The practitioner's judgement, with the tool.",
+    )
+
+
+def signed_off_risk_assessment(
+    case: ReunificationCase,
+    *,
+    author: User,
+    manager: User,
+    level: str = "medium",
+    assessed_on=None,
+):
+    """A risk assessment at `level`, written by `author` and signed off by
+    `manager` through the risk services, as the risk pages do it."""
+    from risk import services as risk_services
+
+    assessment = submitted_risk_assessment(
+        case, author=author, level=level, assessed_on=assessed_on
+    )
+    return risk_services.sign_off(assessment=assessment, by=manager)
+
+
+def parents_with_responsibility(case: ReunificationCase) -> list[FamilyMember]:
+    """Every household member with parental responsibility; the mother recorded
+    by `one_record_of_every_kind` is given it if no one has it yet, and a mother
+    is recorded if there is none."""
+    parents = list(case.family_members.filter(has_parental_responsibility=True))
+    if not parents:
+        case.family_members.filter(relationship="Mother").update(has_parental_responsibility=True)
+        parents = list(case.family_members.filter(has_parental_responsibility=True))
+    if not parents:
+        parents = [
+            FamilyMemberFactory(
+                case=case,
+                name=f"{case.child.first_name}'s mother",
+                has_parental_responsibility=True,
+            )
+        ]
+    return parents
+
+
+def return_police_checks(case: ReunificationCase, *, returned_on=None) -> None:
+    """Every police check the household needs, requested and returned."""
+    from cases.selectors import household
+
+    day = returned_on or today()
+    for row in household(case, day):
+        if not row.check_outstanding:
+            continue
+        if row.latest_check is None:
+            PoliceCheckFactory(
+                member=row.member, requested_on=day, returned_on=day, outcome="no_trace"
+            )
+        else:
+            check = row.latest_check
+            check.returned_on = max(day, check.requested_on)
+            check.outcome = "no_trace"
+            check.save()
+
+
+def assessment_records(
+    case: ReunificationCase,
+    *,
+    child_views: bool = True,
+    advocate: str = "accepted",
+    parent_views: bool = True,
+    single_assessment: bool = True,
+    police_checks: bool = True,
+    on=None,
+) -> None:
+    """The records the assessment stage needs besides the risk assessment: the
+    child's views and the advocate offer, each parent's views, the single
+    assessment and the police checks."""
+    from risk.models import ChildViews, ParentViews, SingleAssessment
+
+    day = on or today()
+    if child_views:
+        ChildViews.objects.create(
+            case=case, recorded_on=day, views="I want to go home to Mum.", advocate=advocate
+        )
+    parents = parents_with_responsibility(case)
+    if parent_views:
+        for parent in parents:
+            ParentViews.objects.create(
+                case=case, parent=parent, recorded_on=day, views="I want her home."
+            )
+    if single_assessment:
+        SingleAssessment.objects.create(
+            case=case,
+            housing_financial_education="Two-bedroom flat; benefits in place; school place kept.",
+            parenting_capacity="Good routines; capacity to change shown since the autumn.",
+            chronology_and_genogram_reviewed=True,
+            significant_events="Police called twice in 2024.",
+            barriers_to_change="Isolation from family.",
+            sustained_change_and_relapse="Six months without a relapse.",
+        )
+    if police_checks:
+        return_police_checks(case, returned_on=day)
+
+
+def planning_records(case: ReunificationCase, *, team_manager: User, on=None) -> None:
+    """Every support and planning record the move to confirmation needs, except
+    Placement with Parents approval (the service director's decision)."""
+    from planning import models as planning
+
+    day = on or today()
+    meeting = planning.PlanningMeeting.objects.create(
+        case=case, held_on=day, led_by=team_manager, considerations="Gradual return over 8 weeks."
+    )
+    for kind in ("child", "parent", "social_worker", "iro"):
+        planning.MeetingInvitee.objects.create(
+            meeting=meeting, kind=kind, invited=True, attended=True
+        )
+    agreement = planning.WrittenAgreement.objects.create(
+        case=case,
+        agreed_on=day,
+        consequences_explained="Family time goes back to supervised visits.",
+        parents_agreed=True,
+        review_dates="Every six weeks",
+    )
+    planning.AgreementGoal.objects.create(
+        agreement=agreement,
+        goal="Mother stays abstinent",
+        measure="Negative tests every fortnight",
+        responsible="Mother; the substance misuse service",
+        due_on=day + datetime.timedelta(days=90),
+    )
+    planning.FamilyTimeStep.objects.create(
+        case=case, starts_on=day, frequency="Twice a week", duration="3 hours", supervised=True
+    )
+    planning.FamilyTimeStep.objects.create(
+        case=case,
+        starts_on=day + datetime.timedelta(days=28),
+        frequency="Weekly",
+        duration="Friday to Sunday",
+        overnight=True,
+    )
+    planning.ContingencyPlan.objects.create(
+        case=case,
+        scenarios="Mother relapses",
+        actions="Kayla goes to her grandmother",
+        carers_roles="Foster carers keep her room for six weeks",
+        agreed_on=day,
+    )
+    planning.SupportPlan.objects.create(
+        case=case,
+        fgc_held=True,
+        fgc_held_on=day,
+        siblings_considered="Jordan stays at home; they already see each other weekly.",
+    )
+    planning.SupportService.objects.create(
+        case=case,
+        kind="specialist_substance_misuse",
+        provider="Turning Point",
+        starts_on=day,
+        timing="both",
+    )
+    planning.DirectWorkSession.objects.create(
+        case=case, held_on=day, kind="restorative_meeting", notes="Kayla and Mum met."
+    )
+
+
+def put_on_care_order(case: ReunificationCase, *, code: str = "C1", on=None) -> LegalStatus:
+    """End the child's current legal status and start `code` (an interim or full
+    care order) on `on`."""
+    day = on or today()
+    case.child.legal_statuses.filter(end_date__isnull=True).update(end_date=day)
+    return LegalStatusFactory(child=case.child, code=code, start_date=day)
+
+
+def journey_to(case: ReunificationCase, stage: str, *, people, level: str = "medium"):
+    """Walk the case to `stage` today, each decision and move made through the
+    reviews services by the person whose decision it is. `people` has
+    social_worker, team_manager, head_of_service, iro (and director, needed on a
+    care order). The assessment's risk assessment is dated a week back, so that
+    at confirmation it is not a new one."""
+    from reviews import services as journey
+
+    order = [Stage.ASSESSMENT, Stage.SUPPORT_PLANNING, Stage.CONFIRMATION]
+    day = today()
+    case.refresh_from_db()
+    if case.reunification_first_considered_on is None:
+        case.reunification_first_considered_on = day
+        case.save(update_fields=["reunification_first_considered_on"])
+    for step, who in [
+        ("confirmed", people.team_manager),
+        ("agreed", people.head_of_service),
+        ("ratified", people.iro),
+    ]:
+        journey.approve_care_plan(
+            case=case,
+            by=who,
+            step=step,
+            approved_on=day,
+            cic_review_on=day if step == "ratified" else None,
+            rationale=f"Care plan {step}.",
+        )
+    journey.start_assessment(case=case, by=people.social_worker)
+    if stage == Stage.ASSESSMENT:
+        case.refresh_from_db()
+        return case
+    assessment_records(case)
+    signed_off_risk_assessment(
+        case,
+        author=people.social_worker,
+        manager=people.team_manager,
+        level=level,
+        assessed_on=day - datetime.timedelta(days=7),
+    )
+    journey.record_viability_consultation(
+        case=case,
+        by=people.team_manager,
+        held_on=day,
+        outcome="suited",
+        rationale="Medium risk; both want it; services in place.",
+        participants=participants(people),
+    )
+    if order.index(stage) >= order.index(Stage.CONFIRMATION):
+        planning_records(case, team_manager=people.team_manager)
+        if case.child.legal_statuses.filter(end_date__isnull=True, code__in=["C1", "C2"]):
+            from planning.services import approve_placement_with_parents
+
+            approve_placement_with_parents(
+                case=case, by=people.director, approved_on=day, notes="Placement plan seen."
+            )
+        journey.move_to_confirmation(case=case, by=people.social_worker)
+    case.refresh_from_db()
+    return case
+
+
+def participants(people) -> dict:
+    """Those who take part in viability consultations and meetings."""
+    return {
+        "social_worker": people.social_worker,
+        "team_manager": people.team_manager,
+        "head_of_service": people.head_of_service,
+        "iro": people.iro,
+    }

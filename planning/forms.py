@@ -1,0 +1,319 @@
+"""Forms for the support and planning records, laid out with the GOV.UK Design
+System through cases.forms.GOVUKModelForm."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from cases.forms import GOVUKDateField, GOVUKModelForm, users_with_role
+from cases.models import ReunificationCase, Role
+from reunification.clock import today
+
+from .models import (
+    AgreementGoal,
+    ContingencyPlan,
+    DirectWorkSession,
+    FamilyTimeStep,
+    GoalReview,
+    InviteeKind,
+    MeetingInvitee,
+    PlanningMeeting,
+    SupportPlan,
+    SupportService,
+    WrittenAgreement,
+)
+
+
+def _ends_after_start(form, start: str = "starts_on", end: str = "ends_on") -> None:
+    starts, ends = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if starts and ends and ends < starts:
+        form.add_error(end, "The end date must be on or after the start date")
+
+
+def _text(rows: int = 4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+# The planning meeting and who was invited
+
+
+class PlanningMeetingForm(GOVUKModelForm):
+    submit_label = None  # one button for the meeting and its invitees
+
+    class Meta:
+        model = PlanningMeeting
+        fields = ["held_on", "led_by", "considerations"]
+        error_messages = {
+            "led_by": {"required": "Select the team manager who led the meeting"},
+            "considerations": {"required": "Enter the considerations agreed at the meeting"},
+        }
+
+    def __init__(self, *args, case: ReunificationCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+        self.fields["led_by"].queryset = users_with_role(Role.TEAM_MANAGER, team=case.team)
+        self.fields["led_by"].label = "Led by (team manager)"
+        self.fields["led_by"].empty_label = None
+        self.fields["led_by"].widget = forms.RadioSelect(choices=self.fields["led_by"].choices)
+
+
+class InviteeForm(forms.ModelForm):
+    class Meta:
+        model = MeetingInvitee
+        fields = ["kind", "name", "invited", "attended"]
+        widgets = {"kind": forms.HiddenInput}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name", "").strip() and not (data.get("invited") or data.get("attended")):
+            who = InviteeKind(data["kind"]).label if data.get("kind") else "this person"
+            self.add_error(
+                "name", f"Tick whether {who} was invited or came, or leave the name blank"
+            )
+        return data
+
+
+class BaseInviteeFormSet(BaseInlineFormSet):
+    def save_new_objects(self, commit=True):
+        # A new row left unticked is someone not invited: there is nothing to record.
+        self.new_objects = []
+        for form in self.extra_forms:
+            if form.has_changed() and (
+                form.cleaned_data.get("invited") or form.cleaned_data.get("attended")
+            ):
+                self.new_objects.append(self.save_new(form, commit=commit))
+        return self.new_objects
+
+
+KIND_ORDER = {kind: position for position, kind in enumerate(InviteeKind.values)}
+
+
+def invitees_formset(data=None, *, meeting: PlanningMeeting):
+    """One row for each kind of invitee the guidance lists, in its order."""
+    recorded = set(meeting.invitees.values_list("kind", flat=True)) if meeting.pk else set()
+    initial = [{"kind": kind} for kind in InviteeKind.values if kind not in recorded]
+    formset_class = inlineformset_factory(
+        PlanningMeeting,
+        MeetingInvitee,
+        form=InviteeForm,
+        formset=BaseInviteeFormSet,
+        extra=len(initial),
+        can_delete=False,
+    )
+    formset = formset_class(data, instance=meeting, initial=initial, prefix="invitees")
+    labels = dict(InviteeKind.choices)
+    for form in formset.forms:
+        form.kind_label = labels.get(form["kind"].value(), "")
+    formset.forms.sort(key=lambda form: KIND_ORDER.get(form["kind"].value(), len(KIND_ORDER)))
+    return formset
+
+
+# The written agreement and its goals
+
+
+class WrittenAgreementForm(GOVUKModelForm):
+    submit_label = None  # one button for the agreement and its goals
+
+    class Meta:
+        model = WrittenAgreement
+        fields = ["agreed_on", "consequences_explained", "review_dates", "parents_agreed"]
+        widgets = {"consequences_explained": _text(), "review_dates": _text(2)}
+        error_messages = {
+            "consequences_explained": {
+                "required": "Enter the consequences that were explained to the family"
+            },
+            "review_dates": {"required": "Enter when the agreement will be reviewed"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+
+
+class AgreementGoalForm(GOVUKModelForm):
+    submit_label = None
+    future_dates = ("due_on",)
+
+    class Meta:
+        model = AgreementGoal
+        fields = ["goal", "measure", "responsible", "due_on", "services"]
+        widgets = {
+            "goal": _text(2),
+            "measure": _text(2),
+            "responsible": _text(2),
+            "services": _text(2),
+        }
+        error_messages = {
+            "goal": {"required": "Enter the goal"},
+            "measure": {"required": "Enter how success on this goal is measured"},
+            "responsible": {"required": "Enter who does what for this goal"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False
+
+
+class BaseGoalFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.has_changed() or f.instance.pk]
+        if not kept:
+            raise ValidationError("Add at least one goal", code="no_goals")
+
+
+def goals_formset(data=None, *, agreement: WrittenAgreement):
+    """The goals already agreed, then blank ones to add (three for a new agreement)."""
+    formset_class = inlineformset_factory(
+        WrittenAgreement,
+        AgreementGoal,
+        form=AgreementGoalForm,
+        formset=BaseGoalFormSet,
+        extra=1 if agreement.pk else 3,
+        can_delete=False,
+    )
+    return formset_class(data, instance=agreement, prefix="goals")
+
+
+class GoalReviewForm(GOVUKModelForm):
+    class Meta:
+        model = GoalReview
+        fields = ["reviewed_on", "outcome", "evidence"]
+        widgets = {"evidence": _text()}
+        error_messages = {
+            "outcome": {"required": "Select whether the goal was met"},
+            "evidence": {"required": "Enter the evidence for the outcome"},
+        }
+
+
+# Simple records, added and changed through the generic record pages of cases
+
+
+class FamilyTimeStepForm(GOVUKModelForm):
+    future_dates = ("starts_on", "ends_on")
+
+    class Meta:
+        model = FamilyTimeStep
+        fields = [
+            "starts_on",
+            "ends_on",
+            "frequency",
+            "duration",
+            "supervised",
+            "overnight",
+            "how_it_went",
+        ]
+        widgets = {"how_it_went": _text()}
+        error_messages = {
+            "frequency": {"required": "Enter how often family time happens"},
+            "duration": {"required": "Enter how long each time lasts"},
+        }
+
+    def clean(self):
+        data = super().clean()
+        _ends_after_start(self)
+        return data
+
+
+class ContingencyPlanForm(GOVUKModelForm):
+    class Meta:
+        model = ContingencyPlan
+        fields = ["scenarios", "actions", "carers_roles", "agreed_on"]
+        error_messages = {
+            "scenarios": {"required": 'Enter the "what if" scenarios'},
+            "actions": {"required": "Enter what will happen in each scenario"},
+            "carers_roles": {"required": "Enter the carers' roles"},
+        }
+
+
+class SupportServiceForm(GOVUKModelForm):
+    future_dates = ("starts_on", "ends_on")
+
+    class Meta:
+        model = SupportService
+        fields = ["kind", "provider", "description", "starts_on", "ends_on", "timing"]
+        widgets = {"description": _text(3)}
+        error_messages = {
+            "kind": {"required": "Select the type of support"},
+            "provider": {"required": "Enter the provider or agency"},
+            "timing": {"required": "Select whether the service is before or after the return"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Eight kinds: more than GOV.UK's seven for radios, but each is worth reading.
+        kind = self.fields["kind"]
+        kind.choices = [choice for choice in kind.choices if choice[0] != ""]
+        kind.widget = forms.RadioSelect(choices=kind.choices)
+
+    def clean(self):
+        data = super().clean()
+        _ends_after_start(self)
+        return data
+
+
+class SupportPlanForm(GOVUKModelForm):
+    class Meta:
+        model = SupportPlan
+        fields = [
+            "fgc_held",
+            "fgc_held_on",
+            "fgc_not_held_reason",
+            "siblings_considered",
+            "life_story_work",
+        ]
+        error_messages = {
+            "siblings_considered": {"required": "Enter how the child's siblings were considered"},
+        }
+
+    def clean(self):
+        data = super().clean()
+        held = data.get("fgc_held")
+        if held and not data.get("fgc_held_on") and "fgc_held_on" not in self.errors:
+            self.add_error("fgc_held_on", "Enter the date the Family Group Conference was held")
+        if not held and not data.get("fgc_not_held_reason", "").strip():
+            self.add_error(
+                "fgc_not_held_reason", "Enter why a Family Group Conference was not held"
+            )
+        if not held and data.get("fgc_held_on"):
+            self.add_error(
+                "fgc_held_on",
+                "Leave the date blank, or tick that the Family Group Conference was held",
+            )
+        return data
+
+
+class DirectWorkSessionForm(GOVUKModelForm):
+    class Meta:
+        model = DirectWorkSession
+        fields = ["held_on", "kind", "notes"]
+        error_messages = {
+            "kind": {"required": "Select the type of session"},
+            "notes": {"required": "Enter notes on the session"},
+        }
+
+
+# Placement with Parents approval, by the service director
+
+
+class PlacementWithParentsApprovalForm(forms.Form):
+    approved_on = GOVUKDateField(label="Date approved")
+    notes = forms.CharField(
+        label="Notes",
+        widget=_text(),
+        help_text="What you considered: the placement plan and the suitability of every adult "
+        "in the household.",
+        error_messages={"required": "Enter notes on your approval"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_on"].initial = today()
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout.append(Button.primary("submit", "Approve placement with parents"))
