@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Stage
 from cases.selectors import current_period
@@ -21,6 +22,8 @@ from .models import Deadline, DeadlineKind, Recommendation, ReturnHome
 from .working_days import add_working_days
 
 SIGN_OFF_WORKING_DAYS = 5
+# Long-term foster placements (SSDA903 U1, U4) are meant to last until 18.
+LONG_TERM_PLACEMENTS = {PlacementType.U1, PlacementType.U4}
 LOOKED_AFTER_STAGES = (
     Stage.IDENTIFICATION,
     Stage.ASSESSMENT,
@@ -102,7 +105,10 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
         and status is not None
         and status.code == LegalStatusCode.C1
     )
-    rule = deadline_rules.VisitRule(placed_with_parent_on_interim_order=interim_with_parent)
+    rule = deadline_rules.VisitRule(
+        placed_with_parent_on_interim_order=interim_with_parent,
+        intended_to_last_to_18=placement.placement_type in LONG_TERM_PLACEMENTS,
+    )
     held = sorted(v.visited_on for v in visits if v.visited_on >= placement.start_date)
     rows = []
     for index in range(len(held) + 1):
@@ -199,7 +205,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
             )
         )
     for assessment in case.risk_assessments.filter(status=AssessmentStatus.SUBMITTED):
-        submitted = assessment.submitted_at.date()
+        submitted = timezone.localdate(assessment.submitted_at)
         rows.append(
             Due(
                 DeadlineKind.SIGN_OFF,

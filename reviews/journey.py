@@ -256,7 +256,11 @@ def outstanding(facts: CaseFacts, *, except_keys: tuple[str, ...] = ()) -> list[
 
 def describe(missing: list[Requirement]) -> str:
     """A plain sentence naming what is missing."""
-    parts = [
-        r.text[0].lower() + r.text[1:] + (f" ({r.detail})" if r.detail else "") for r in missing
-    ]
+
+    def sentence_case(text: str) -> str:
+        first = text.split()[0]
+        acronym = len(first) > 1 and first.isupper()  # "IRO ratifies ..." stays as it is
+        return text if acronym else text[0].lower() + text[1:]
+
+    parts = [sentence_case(r.text) + (f" ({r.detail})" if r.detail else "") for r in missing]
     return "This cannot happen yet. Still needed: " + "; ".join(parts) + "."

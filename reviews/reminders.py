@@ -20,7 +20,7 @@ from django.urls import reverse
 from cases.models import Role, User
 from reunification.clock import now
 
-from .models import Deadline, DigestStatus, ReminderDigest
+from .models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ def _items(deadlines, day: datetime.date, *, escalated: bool = False) -> list[It
         Item(
             case_reference=f"Case {d.case_id}",
             initials=_initials(d.case.child.first_name, d.case.child.last_name),
-            what=d.what,
+            # Free text (a recommendation's wording) may name people: emails carry
+            # only the kind of task; the full wording is on the signed-in pages.
+            what=d.get_kind_display() if d.kind == DeadlineKind.RECOMMENDATION else d.what,
             due_on=d.due_on,
             days_overdue=max(0, (day - d.due_on).days),
             url=settings.SITE_URL + reverse("cases:overview", args=[d.case_id]),

@@ -20,7 +20,7 @@ from cases.models import (
 )
 from cases.selectors import current_period
 from cases.services import add_chronology_entry
-from reunification.clock import now
+from reunification.clock import now, today
 from risk.selectors import risk_summary
 
 from . import deadline_rules
@@ -99,6 +99,11 @@ def record_return_home(
     elif not unplanned_reason.strip():
         raise ValidationError("Say why the return was not planned")
     remains = legal_status_after == LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
+    if care_order and not remains:
+        raise ValidationError(
+            "The child is on a care order, which only the court can discharge: record the "
+            "return as placed with parents under the order"
+        )
     if remains and not care_order:
         raise ValidationError("The child is not on a care order, so cannot stay on one at home")
     if remains and episode_end_reason:
@@ -266,6 +271,14 @@ def close_case(
         )
     if reason == ClosureReason.NOT_PURSUED_PERMANENCE and not permanence_plan.strip():
         raise ValidationError("Describe the permanence plan")
+    try:
+        returned_on = case.return_home.returned_on
+    except ReturnHome.DoesNotExist:
+        returned_on = None
+    if returned_on and closed_on < returned_on:
+        raise ValidationError("The case cannot close before the child went home")
+    if closed_on > today():
+        raise ValidationError("The closing date cannot be in the future")
     problems = closure_checks(case, closed_on)
     if problems:
         if not access.is_team_manager_for(by, case):

@@ -22,6 +22,7 @@ from .models import (
     ConsultationOutcome,
     MeetingOutcome,
     ViabilityConsultation,
+    ViabilityMeeting,
 )
 
 
@@ -138,24 +139,30 @@ def decisions_waiting(user: User) -> list[Waiting]:
             lambda c: c.stage_entered_on,
             "confirmed",
         )
+
+    def approved_on(step):
+        return Subquery(approved.filter(step=step).values("approved_on")[:1])
+
     if user.has_role(Role.HEAD_OF_SERVICE):
         add(
             ident.filter(head_of_service=user)
             .filter(Exists(approved.filter(step=CarePlanStep.CONFIRMED)))
-            .exclude(Exists(approved.filter(step=CarePlanStep.AGREED))),
+            .exclude(Exists(approved.filter(step=CarePlanStep.AGREED)))
+            .annotate(previous_step_on=approved_on(CarePlanStep.CONFIRMED)),
             "Agree the reunification care plan",
             "reviews:approve",
-            lambda c: c.stage_entered_on,
+            lambda c: c.previous_step_on,
             "agreed",
         )
     if user.has_role(Role.IRO):
         add(
             ident.filter(iro=user)
             .filter(Exists(approved.filter(step=CarePlanStep.AGREED)))
-            .exclude(Exists(approved.filter(step=CarePlanStep.RATIFIED))),
+            .exclude(Exists(approved.filter(step=CarePlanStep.RATIFIED)))
+            .annotate(previous_step_on=approved_on(CarePlanStep.AGREED)),
             "Ratify the care plan at a Child in Care review",
             "reviews:approve",
-            lambda c: c.stage_entered_on,
+            lambda c: c.previous_step_on,
             "ratified",
         )
     if user.has_role(Role.TEAM_MANAGER) and user.team_id:
@@ -190,8 +197,13 @@ def decisions_waiting(user: User) -> list[Waiting]:
             "Record that reunification is not pursued (High or Severe risk)",
             "reviews:not_pursued",
         )
+        decided = ViabilityMeeting.objects.filter(
+            case=OuterRef("pk"),
+            held_on__gte=OuterRef("stage_entered_on"),
+            outcome__in=[MeetingOutcome.RETURN_DATE_CONFIRMED, MeetingOutcome.NOT_PURSUED],
+        )
         add(
-            team.filter(stage=Stage.CONFIRMATION),
+            team.filter(stage=Stage.CONFIRMATION).exclude(Exists(decided)),
             "Hold the Reunification Viability Meeting",
             "reviews:meeting",
         )
@@ -206,5 +218,5 @@ def decisions_waiting(user: User) -> list[Waiting]:
             "Approve placement with parents (care order)",
             "planning:pwp_approve",
         )
-    items.sort(key=lambda item: (item.since, item.case.pk))
+    items.sort(key=lambda item: (item.since, item.case.stage_entered_on, item.case.pk))
     return items

@@ -345,6 +345,11 @@ def record_viability_meeting(
     assessment = latest_signed_off(case, since=case.stage_entered_on)
     if assessment is None:
         raise ValidationError(journey.describe(journey.outstanding(case_facts(case, today()))[:1]))
+    if held_on < assessment.assessed_on:
+        raise ValidationError(
+            "The meeting cannot be before the risk assessment it reviews "
+            f"({assessment.assessed_on:%-d %B %Y})"
+        )
     if outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
         if assessment.level not in (Level.LOW, Level.MEDIUM):
             raise ValidationError(

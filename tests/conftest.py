@@ -135,3 +135,47 @@ def case(everyone, team_manager, social_worker, iro):
     opened = open_case(team_manager=team_manager, social_worker=social_worker, iro=iro, child=kayla)
     one_record_of_every_kind(opened, by=social_worker)
     return opened
+
+
+@pytest.fixture
+def people(social_worker, team_manager, head_of_service, iro, director):
+    """The people who carry Kayla's journey, by role."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        social_worker=social_worker,
+        team_manager=team_manager,
+        head_of_service=head_of_service,
+        iro=iro,
+        director=director,
+    )
+
+
+@pytest.fixture
+def journey_case(case, team_manager, head_of_service):
+    """Kayla's case at identification with Helen Orme allocated as its head of
+    service too, so each of the four who decide on the journey holds a role on it.
+    Nothing of the later stages is recorded yet (`case` may hold such records so
+    that every edit page exists; a journey starts without them)."""
+    from cases.services import allocate
+    from planning import models as planning
+    from risk.models import ChildViews, ParentViews, RiskAssessment, SingleAssessment
+
+    allocate(case=case, role=Role.HEAD_OF_SERVICE, user=head_of_service, by=team_manager)
+    for model in (
+        ChildViews,
+        ParentViews,
+        SingleAssessment,
+        RiskAssessment,
+        planning.PlanningMeeting,
+        planning.WrittenAgreement,
+        planning.FamilyTimeStep,
+        planning.PlacementWithParentsApproval,
+        planning.ContingencyPlan,
+        planning.SupportService,
+        planning.SupportPlan,
+        planning.DirectWorkSession,
+    ):
+        model.objects.filter(case=case).delete()
+    case.refresh_from_db()
+    return case

@@ -426,24 +426,32 @@ def assessment_records(
 
     day = on or today()
     if child_views:
-        ChildViews.objects.create(
-            case=case, recorded_on=day, views="I want to go home to Mum.", advocate=advocate
+        ChildViews.objects.update_or_create(
+            case=case,
+            defaults={
+                "recorded_on": day,
+                "views": "I want to go home to Mum.",
+                "not_recorded_reason": "",
+                "advocate": advocate,
+            },
         )
     parents = parents_with_responsibility(case)
     if parent_views:
         for parent in parents:
-            ParentViews.objects.create(
-                case=case, parent=parent, recorded_on=day, views="I want her home."
+            ParentViews.objects.update_or_create(
+                case=case, parent=parent, defaults={"recorded_on": day, "views": "I want her home."}
             )
     if single_assessment:
-        SingleAssessment.objects.create(
+        SingleAssessment.objects.update_or_create(
             case=case,
-            housing_financial_education="Two-bedroom flat; benefits in place; school place kept.",
-            parenting_capacity="Good routines; capacity to change shown since the autumn.",
-            chronology_and_genogram_reviewed=True,
-            significant_events="Police called twice in 2024.",
-            barriers_to_change="Isolation from family.",
-            sustained_change_and_relapse="Six months without a relapse.",
+            defaults={
+                "housing_financial_education": "Two-bedroom flat; benefits in place; school kept.",
+                "parenting_capacity": "Good routines; capacity to change shown since the autumn.",
+                "chronology_and_genogram_reviewed": True,
+                "significant_events": "Police called twice in 2024.",
+                "barriers_to_change": "Isolation from family.",
+                "sustained_change_and_relapse": "Six months without a relapse.",
+            },
         )
     if police_checks:
         return_police_checks(case, returned_on=day)
@@ -493,11 +501,14 @@ def planning_records(case: ReunificationCase, *, team_manager: User, on=None) ->
         carers_roles="Foster carers keep her room for six weeks",
         agreed_on=day,
     )
-    planning.SupportPlan.objects.create(
+    planning.SupportPlan.objects.update_or_create(
         case=case,
-        fgc_held=True,
-        fgc_held_on=day,
-        siblings_considered="Jordan stays at home; they already see each other weekly.",
+        defaults={
+            "fgc_held": True,
+            "fgc_held_on": day,
+            "fgc_not_held_reason": "",
+            "siblings_considered": "Jordan stays at home; they already see each other weekly.",
+        },
     )
     planning.SupportService.objects.create(
         case=case,
