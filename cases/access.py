@@ -48,7 +48,8 @@ def can_change(user: User, case: ReunificationCase) -> bool:
     # through the open case, by whoever holds it now.
     if not user.is_authenticated or not user.is_active or not case.is_open:
         return False
-    return case.social_worker_id == user.pk or is_team_manager_for(user, case)
+    allocated = case.social_worker_id == user.pk and can_view(user, case)
+    return allocated or is_team_manager_for(user, case)
 
 
 def case_for(user: User, pk: int, *, change: bool = False) -> ReunificationCase:

@@ -88,6 +88,8 @@ def allocate(
     """Allocate `user` to `role` on the case from `on`, ending whoever held it."""
     if not access.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can allocate it")
+    if not case.is_open:
+        raise ValidationError("This case is closed; its allocations are a record")
     check_allocatable(case, role, user)
     on = on or today()
     field = CASE_FIELD_FOR_ROLE[role]

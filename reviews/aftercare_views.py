@@ -220,7 +220,12 @@ def my_tasks(request):
         {
             "day": day,
             "title": "My tasks",
-            **_task_groups(open_deadlines().filter(responsible=request.user), day),
+            **_task_groups(
+                open_deadlines().filter(
+                    responsible=request.user, case__in=access.visible_cases(request.user)
+                ),
+                day,
+            ),
             "show_person": False,
         },
     )

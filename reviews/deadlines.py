@@ -11,14 +11,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Stage
+from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
 from cases.selectors import current_period
 from reunification.clock import today
 from risk.models import AssessmentStatus
 from risk.selectors import risk_summary
 
 from . import deadline_rules
-from .models import Deadline, DeadlineKind, Recommendation, ReturnHome
+from .models import Deadline, DeadlineKind, Recommendation, ReturnHome, ReviewType
 from .working_days import add_working_days
 
 SIGN_OFF_WORKING_DAYS = 5
@@ -186,12 +186,18 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
         returned = case.return_home
     except ReturnHome.DoesNotExist:
         returned = None
-    reviews = list(case.reviews.order_by("held_on", "pk"))
+    all_reviews = list(case.reviews.order_by("held_on", "pk"))
+    cic_reviews = [r for r in all_reviews if r.review_type == ReviewType.CHILD_IN_CARE]
+    if returned is None or returned.care_order_remains:
+        # Looked after: only statutory Child in Care reviews count.
+        reviews = cic_reviews
+    else:
+        reviews = [r for r in all_reviews if r.review_type != ReviewType.CHILD_IN_CARE]
     visits = list(case.visits.all())
     looked_after = returned is None or returned.care_order_remains
     rows = _review_rows(case, returned, reviews)
     if looked_after:
-        rows += _visit_rows(case, day, reviews, visits)
+        rows += _visit_rows(case, day, cic_reviews, visits)
     rows += _risk_rows(case)
     for recommendation in Recommendation.objects.filter(review__case=case):
         rows.append(
@@ -204,6 +210,11 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
                 recommendation.done_on,
             )
         )
+    managers = list(
+        User.objects.filter(
+            team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True
+        ).values_list("pk", flat=True)
+    )
     for assessment in case.risk_assessments.filter(status=AssessmentStatus.SUBMITTED):
         submitted = timezone.localdate(assessment.submitted_at)
         rows.append(
@@ -212,16 +223,26 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
                 f"signoff-{assessment.pk}",
                 "Sign off the risk assessment",
                 add_working_days(submitted, SIGN_OFF_WORKING_DAYS),
-                case.team_manager_id,
+                _sign_off_manager(case, assessment, managers),
             )
         )
     return rows
 
 
+def _sign_off_manager(case, assessment, managers: list[int]) -> int | None:
+    """The allocated team manager, unless she wrote or submitted it; then another
+    manager of the team, if there is one."""
+    excluded = {assessment.author_id, assessment.submitted_by_id}
+    if case.team_manager_id and case.team_manager_id not in excluded:
+        return case.team_manager_id
+    return next((pk for pk in managers if pk not in excluded), None)
+
+
 @transaction.atomic
 def refresh(case: ReunificationCase, day: datetime.date | None = None) -> None:
     """Bring the case's Deadline rows into line with its records."""
-    case = ReunificationCase.objects.select_related("child").get(pk=case.pk)
+    # Locked, so two refreshes of one case after concurrent saves take turns.
+    case = ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
     wanted = {(d.kind, d.key): d for d in derive(case, day or today())}
     existing = {(d.kind, d.key): d for d in case.deadlines.all()}
     for identity, row in existing.items():

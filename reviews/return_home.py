@@ -22,6 +22,7 @@ from cases.selectors import current_period
 from cases.services import add_chronology_entry
 from reunification.clock import now, today
 from risk.selectors import risk_summary
+from risk.tool import Level
 
 from . import deadline_rules
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     MeetingOutcome,
     ReturnHome,
 )
+from .selectors import latest_signed_off
 from .services import _locked, _move
 
 BEFORE_RETURN = (
@@ -90,6 +92,11 @@ def record_return_home(
             raise ValidationError(
                 "A planned return needs a return date confirmed at the Reunification "
                 "Viability Meeting"
+            )
+        latest = latest_signed_off(case)
+        if latest is None or latest.level not in (Level.LOW, Level.MEDIUM):
+            raise ValidationError(
+                "A planned return needs the latest signed-off risk level to be Low or Medium"
             )
         if care_order and not case.pwp_approvals.exists():
             raise ValidationError(

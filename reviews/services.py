@@ -180,6 +180,15 @@ def _check_participants(case, participants: dict[str, User]) -> None:
         person = participants.get(key)
         if person is None or not person.has_role(role):
             raise ValidationError(f"Select who took part as {Role(role).label.lower()}")
+    label = "{} is not {} for this case"
+    if participants["social_worker"].team_id != case.team_id:
+        raise ValidationError(label.format(participants["social_worker"], "a social worker"))
+    if participants["team_manager"].team_id != case.team_id:
+        raise ValidationError(label.format(participants["team_manager"], "a team manager"))
+    if not participants["head_of_service"].overseen_teams.filter(pk=case.team_id).exists():
+        raise ValidationError(label.format(participants["head_of_service"], "head of service"))
+    if case.iro_id and participants["iro"].pk != case.iro_id:
+        raise ValidationError(label.format(participants["iro"], "the IRO"))
 
 
 @transaction.atomic

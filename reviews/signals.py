@@ -27,7 +27,9 @@ def schedule_refresh(case_id: int) -> None:
             refresh(ReunificationCase(pk=case_id))
 
     run.deadline_case_id = case_id
-    transaction.on_commit(run)
+    # robust: the user's record is saved by now; a failed refresh is logged, and
+    # the next change (or `refresh_deadlines`) puts the rows right.
+    transaction.on_commit(run, robust=True)
 
 
 def _cases_of(instance) -> list[int]:

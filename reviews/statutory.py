@@ -36,10 +36,10 @@ def record_review(
     if case.stage == Stage.CLOSED:
         raise ValidationError("The case is closed")
     if review_type == ReviewType.CHILD_IN_CARE:
+        if case.iro_id != by.pk:
+            raise ValidationError("Only the case's IRO records a Child in Care review")
         if not chair.has_role(Role.IRO):
             raise ValidationError("A Child in Care review is chaired by an IRO")
-        if case.iro_id != by.pk and not access.can_change(by, case):
-            raise PermissionDenied
     if next_review_requested_by and next_review_requested_by <= held_on:
         raise ValidationError("The next review must be after this one")
     review = Review.objects.create(

@@ -106,6 +106,8 @@ def submit_for_sign_off(
 
 
 def _check_decider(assessment: RiskAssessment, by: User) -> None:
+    if not assessment.case.is_open:
+        raise ValidationError("This case is closed")
     if not access.is_team_manager_for(by, assessment.case):
         raise PermissionDenied("Only a team manager of the case's team can sign off")
     if by.pk in (assessment.author_id, assessment.submitted_by_id):

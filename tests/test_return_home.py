@@ -1084,6 +1084,13 @@ BAD_INPUT = [
     pytest.param(
         "review",
         "social_worker",
+        lambda people: review_form(people.iro),
+        "Only the case's IRO records a Child in Care review",
+        id="review-cic-recorded-by-the-social-worker",
+    ),
+    pytest.param(
+        "review",
+        "iro",
         lambda people: review_form(people.social_worker),
         "A Child in Care review is chaired by an IRO",
         id="review-cic-not-chaired-by-an-iro",
@@ -1158,3 +1165,14 @@ def test_a_recommendation_cannot_be_done_before_the_review_that_made_it(
     assert response.status_code == 200
     assert "It cannot be done before the review that made it" in error_summary(response)
     assert Recommendation.objects.get(pk=recommendation.pk).done_on is None
+
+
+def test_a_planned_return_needs_low_or_medium_risk_at_the_time(return_confirmed, people):
+    # A High assessment is signed off after the meeting confirmed the date.
+    signed_off_risk_assessment(
+        return_confirmed, author=people.social_worker, manager=people.team_manager, level="high"
+    )
+
+    with pytest.raises(ValidationError, match="Low or Medium"):
+        go_home(return_confirmed, people.social_worker)
+    assert reload(return_confirmed).stage == Stage.CONFIRMATION
