@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from cases.models import Role, User
+from cases.models import Role, RoleGrant, User
 from reunification.clock import now
 
 from .models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
@@ -145,15 +145,64 @@ class RunReport:
     failed: int = 0
 
 
+def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, list[Item]]:
+    """Every person's digest items in two queries, whatever the number of people:
+    the same items `digest_items` gives one person."""
+    horizon = day + datetime.timedelta(days=LOOK_AHEAD_DAYS)
+    cutoff = day - datetime.timedelta(days=settings.ESCALATE_OVERDUE_AFTER_DAYS)
+    ids = [user.pk for user in people]
+    items: dict[int, list[Item]] = {pk: [] for pk in ids}
+    own = (
+        open_deadlines()
+        .filter(responsible_id__in=ids, due_on__lte=horizon)
+        .select_related("case__child")
+        .order_by("due_on", "pk")
+    )
+    for deadline in own:
+        items[deadline.responsible_id] += _items([deadline], day)
+    managers = set(
+        RoleGrant.objects.filter(user_id__in=ids, role=Role.TEAM_MANAGER).values_list(
+            "user_id", flat=True
+        )
+    )
+    teams = {user.team_id for user in people if user.pk in managers and user.team_id}
+    late_by_team: dict[int, list] = {}
+    late = (
+        open_deadlines()
+        .filter(case__team_id__in=teams, due_on__lt=cutoff)
+        .select_related("case__child")
+        .order_by("due_on", "pk")
+    )
+    for deadline in late:
+        late_by_team.setdefault(deadline.case.team_id, []).append(deadline)
+    for user in people:
+        if user.pk in managers and user.team_id:
+            theirs = [d for d in late_by_team.get(user.team_id, []) if d.responsible_id != user.pk]
+            items[user.pk] += _items(theirs, day, escalated=True)
+    return items
+
+
 def send_digests(day: datetime.date) -> RunReport:
-    """Send every digest due for `day` that has not been sent. Safe to run again."""
+    """Send every digest due for `day` that has not been sent. Safe to run again.
+
+    The digests are created in one query and the items gathered in a few; then
+    each send costs two queries, its claim and its result."""
     report = RunReport()
-    for user in people_with_items(day):
-        digest, _ = ReminderDigest.objects.get_or_create(user=user, for_date=day)
+    people = list(people_with_items(day))
+    ReminderDigest.objects.bulk_create(
+        [ReminderDigest(user=user, for_date=day) for user in people], ignore_conflicts=True
+    )
+    digests = {
+        digest.user_id: digest
+        for digest in ReminderDigest.objects.filter(for_date=day, user__in=people)
+    }
+    items_by_person = _items_for_everyone(people, day)
+    for user in people:
+        digest = digests[user.pk]
         if not claim(digest):
             report.skipped += 1
             continue
-        items = digest_items(user, day)
+        items = items_by_person[user.pk]
         try:
             if items:
                 build_email(user, day, items).send()

@@ -52,3 +52,25 @@ def test_a_child_in_need_review_does_not_count_as_the_child_in_care_review(
 
     first = Deadline.objects.get(case=case, kind=DeadlineKind.CIC_REVIEW, key="cic-1")
     assert first.done_on is None
+
+
+def test_the_nightly_run_gathers_the_same_items_as_one_person_s_digest(settings):
+    """The run gathers everyone's items in a few queries; each person's list must
+    be exactly what `digest_items` gives them alone."""
+    import io
+
+    from django.core.management import call_command
+
+    from reunification.clock import today
+    from reviews.reminders import _items_for_everyone, digest_items, people_with_items
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    day = today() + datetime.timedelta(days=20)  # far enough on for overdue items
+    people = list(people_with_items(day))
+    everyone = _items_for_everyone(people, day)
+
+    assert people
+    assert any(item.escalated for items in everyone.values() for item in items)
+    for person in people:
+        assert everyone[person.pk] == digest_items(person, day)
