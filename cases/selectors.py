@@ -29,7 +29,7 @@ from .models import (
 )
 
 
-def current_legal_status_subquery(day: datetime.date | None = None):
+def current_legal_status_subquery():
     current = LegalStatus.objects.filter(child=OuterRef("child"), end_date__isnull=True)
     return Subquery(current.order_by("-start_date").values("code")[:1])
 

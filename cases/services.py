@@ -181,3 +181,11 @@ def save_record(*, case: ReunificationCase, by: User, form) -> object:
 
 def log_case_view(*, case: ReunificationCase, user: User, path: str) -> None:
     CaseView.objects.create(case=case, user=user, viewed_at=now(), path=path[:300])
+
+
+def case_for_page(request, pk: int, *, change: bool = False) -> ReunificationCase:
+    """The case a page shows, if this user may see (or change) it, with the view
+    logged; otherwise 404."""
+    case = access.case_for(request.user, pk, change=change)
+    log_case_view(case=case, user=request.user, path=request.path)
+    return case

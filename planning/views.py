@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import access
 from cases.models import Role
-from cases.services import log_case_view
+from cases.services import case_for_page
 from reunification.clock import today
 
 from . import selectors, services
@@ -27,10 +27,7 @@ from .models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
 CONFLICT = "This could not be saved because it conflicts with another record"
 
 
-def _case(request, pk, *, change=False):
-    case = access.case_for(request.user, pk, change=change)
-    log_case_view(case=case, user=request.user, path=request.path)
-    return case
+_case = case_for_page
 
 
 def _back_to(case, anchor: str):

@@ -28,7 +28,6 @@ from cases.models import (
     PreviousReturn,
     ReunificationCase,
     Stage,
-    Team,
 )
 from reviews.models import (
     CarePlanApproval,
@@ -138,7 +137,7 @@ def _days(duration) -> int:
     return round(float(duration) / 86400_000_000)  # SQLite returns microseconds
 
 
-def longest_waits(cases, today: datetime.date, limit: int = 25):
+def longest_waits(cases, limit: int = 25):
     """The cases longest in their current stage; `cases` is already limited to
     what the viewer may see."""
     return (
@@ -416,7 +415,3 @@ def ruled_out(scope: Scope) -> dict:
         "with_permanence_plan": plan["n"],
         "average_days_to_plan": _days(plan["average"]),
     }
-
-
-def teams_for_filter():
-    return Team.objects.select_related("service_area").order_by("service_area__name", "name")

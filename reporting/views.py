@@ -70,7 +70,7 @@ def caseload(request):
         "reporting/report.html",
         caseload_tables,
         "Caseload and drift",
-        waits=selectors.longest_waits(cases, today()),
+        waits=selectors.longest_waits(cases),
     )
 
 

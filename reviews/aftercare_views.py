@@ -19,7 +19,8 @@ from .aftercare_forms import (
     ReviewForm,
     VisitForm,
 )
-from .models import Deadline, Recommendation, ReturnHome
+from .models import Recommendation, ReturnHome
+from .reminders import open_deadlines
 from .views import _attempt, _case, _form_page
 
 
@@ -206,10 +207,6 @@ def _task_groups(deadlines, day: datetime.date) -> dict:
         "overdue": [d for d in rows if d.due_on < day],
         "upcoming": [d for d in rows if d.due_on >= day],
     }
-
-
-def open_deadlines():
-    return Deadline.objects.filter(done_on__isnull=True).exclude(case__stage=Stage.CLOSED)
 
 
 def my_tasks(request):

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from cases.models import Role, RoleGrant, User
+from cases.models import Role, RoleGrant, Stage, User
 from reunification.clock import now
 
 from .models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
@@ -62,7 +62,7 @@ def _items(deadlines, day: datetime.date, *, escalated: bool = False) -> list[It
 
 
 def open_deadlines():
-    return Deadline.objects.filter(done_on__isnull=True).exclude(case__stage="closed")
+    return Deadline.objects.filter(done_on__isnull=True).exclude(case__stage=Stage.CLOSED)
 
 
 def digest_items(user: User, day: datetime.date) -> list[Item]:

@@ -13,7 +13,6 @@ from cases.models import LegalStatus, LegalStatusCode, ReunificationCase, Role, 
 from planning.models import PlacementWithParentsApproval
 from planning.selectors import planning_facts
 from risk.models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
-from risk.tool import Level
 
 from .journey import CaseFacts
 from .models import (
@@ -83,10 +82,6 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
             meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED
         ),
     )
-
-
-def is_high_or_severe(level: Level | None) -> bool:
-    return level in (Level.HIGH, Level.SEVERE)
 
 
 def journey_record(case: ReunificationCase) -> dict:

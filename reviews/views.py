@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from cases import access
 from cases.models import Role, Stage
-from cases.services import log_case_view
+from cases.services import case_for_page
 from reunification.clock import today
 
 from . import journey, services
@@ -21,11 +21,7 @@ from .forms import (
 from .models import CarePlanStep
 from .selectors import case_facts, decisions_waiting, journey_record
 
-
-def _case(request, pk):
-    case = access.case_for(request.user, pk)
-    log_case_view(case=case, user=request.user, path=request.path)
-    return case
+_case = case_for_page
 
 
 def journey_page(request, pk):
@@ -107,8 +103,7 @@ def approve(request, pk, step):
     case = _case(request, pk)
     if step not in CarePlanStep.values:
         raise Http404
-    field = {"confirmed": "team_manager_id", "agreed": "head_of_service_id", "ratified": "iro_id"}
-    if getattr(case, field[step]) != request.user.pk:
+    if getattr(case, services.APPROVER[step][0]) != request.user.pk:
         raise Http404
     form = CarePlanApprovalForm(request.POST or None, step=step, case=case)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import access
-from cases.services import log_case_view
+from cases.services import case_for_page
 from reunification.clock import today
 
 from . import selectors, services
@@ -13,11 +13,7 @@ from .chart import level_chart
 from .forms import ConfirmLevelForm, DecisionForm, RiskAssessmentForm, factors_formset
 from .models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
 
-
-def _case(request, pk, *, change=False):
-    case = access.case_for(request.user, pk, change=change)
-    log_case_view(case=case, user=request.user, path=request.path)
-    return case
+_case = case_for_page
 
 
 def risk_overview(request, pk):
