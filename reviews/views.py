@@ -124,7 +124,12 @@ def approve(request, pk, step):
         )
         if done:
             return done
-    return _form_page(request, case, form, CarePlanStep(step).label)
+    titles = {
+        CarePlanStep.CONFIRMED: "Confirm the reunification care plan",
+        CarePlanStep.AGREED: "Agree the reunification care plan",
+        CarePlanStep.RATIFIED: "Ratify the care plan at a Child in Care review",
+    }
+    return _form_page(request, case, form, titles[step])
 
 
 @require_POST

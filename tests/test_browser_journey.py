@@ -159,7 +159,7 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
     # Stage 1: the team manager confirms, the head of service agrees, the IRO ratifies.
     walk.sign_in_as(people.team_manager)
     walk.open_waiting("Confirm the reunification care plan")
-    assert walk.heading() == "Confirmed by the team manager"
+    assert walk.heading() == "Confirm the reunification care plan"
     walk.fill_date("approved_on", D(2026, 3, 10))
     page.fill("textarea[name=rationale]", "Discussed in supervision.")
     walk.submit("Record approval")
