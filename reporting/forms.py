@@ -19,8 +19,20 @@ class ReportFilterForm(forms.Form):
         ServiceArea.objects.all(), required=False, empty_label="All service areas"
     )
 
+    # Past this many teams a list to choose from is too long to use (and to send):
+    # the team is then typed, and every team whose name holds the text is counted.
+    team_list_limit = 60
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.team_typed = Team.objects.count() > self.team_list_limit
+        if self.team_typed:
+            self.fields["team"] = forms.CharField(
+                label="Team",
+                required=False,
+                max_length=100,
+                help_text="Type all or part of the team's name",
+            )
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
@@ -42,6 +54,9 @@ class ReportFilterForm(forms.Form):
 
     def team_ids(self) -> tuple[int, ...]:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("team") and self.team_typed:
+            named = Team.objects.filter(name__icontains=data["team"].strip())
+            return tuple(named.values_list("pk", flat=True)) or (0,)
         if data.get("team"):
             return (data["team"].pk,)
         if data.get("service_area"):

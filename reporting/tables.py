@@ -16,6 +16,25 @@ class Table:
     note: str = ""
     bars: list = field(default_factory=list)
     chart_height: int = 0
+    # A table whose rows grow with the council (one per person) shows only its
+    # `limit` largest rows by `top_column` on the page; the CSV has every row.
+    limit: int | None = None
+    top_column: int | None = None
+    total_rows: int | None = None  # when `rows` holds only the rows shown
+
+    @property
+    def shown_rows(self) -> list[list]:
+        if self.limit is None or len(self.rows) <= self.limit:
+            return self.rows
+        return sorted(self.rows, key=lambda row: -(row[self.top_column] or 0))[: self.limit]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.total_rows is None else self.total_rows
+
+    @property
+    def cut(self) -> bool:
+        return len(self.shown_rows) < self.row_count
 
     def __post_init__(self):
         if self.chart_column is not None:
@@ -60,6 +79,8 @@ def caseload_tables(scope: s.Scope) -> list[Table]:
             "Overdue reviews, visits and decisions, by team and person",
             ["Team", "Person", "What", "Overdue"],
             [list(row) for row in s.overdue_by_team_and_worker(scope)],
+            limit=25,
+            top_column=3,
         ),
         Table(
             "approvals",

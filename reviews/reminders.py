@@ -1,18 +1,24 @@
 """The nightly reminder digests: one email per person per day, listing what is
 overdue and what is due in the next seven days.
 
-Each send is claimed first with a conditional UPDATE, so a rerun, a retry or a
-second worker finds the digest claimed or sent and leaves it. A claim that was
-never finished (the worker died mid-send) lapses after CLAIM_LEASE and can be
-taken again, so no digest is skipped either.
+The run works in batches. Each batch of digests is claimed with one conditional
+UPDATE that stamps them with a fresh token (on PostgreSQL the candidates are
+locked with SKIP LOCKED, so several workers take different batches at once);
+a rerun, a retry or a second worker finds a digest claimed or sent and leaves
+it. A claim that was never finished (the worker died mid-send) lapses after
+CLAIM_LEASE and is taken again, so no digest is skipped either. Each email's
+result is written the moment it is sent: that one UPDATE per email is what
+keeps a killed worker from sending anything twice.
 """
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,8 +31,10 @@ from .models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
 log = logging.getLogger(__name__)
 
 LOOK_AHEAD_DAYS = 7
-CLAIM_LEASE = datetime.timedelta(minutes=15)
+CLAIM_LEASE = datetime.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
 MAX_ATTEMPTS = 5
+BATCH_SIZE = 200
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -39,26 +47,62 @@ class Item:
     url: str
     escalated: bool = False
 
+    @property
+    def due_text(self) -> str:
+        """The due date as "13 Nov 2026": formatted here, once, because the
+        template filter's localisation costs more than the rest of the email."""
+        return f"{self.due_on.day} {MONTHS[self.due_on.month - 1]} {self.due_on.year}"
+
+    @property
+    def overdue_text(self) -> str:
+        return f"{self.days_overdue} day{'' if self.days_overdue == 1 else 's'} overdue"
+
 
 def _initials(first: str, last: str) -> str:
     return f"{first[:1]}.{last[:1]}.".upper()
 
 
-def _items(deadlines, day: datetime.date, *, escalated: bool = False) -> list[Item]:
+ITEM_FIELDS = (
+    "case_id",
+    "case__child__first_name",
+    "case__child__last_name",
+    "kind",
+    "what",
+    "due_on",
+    "responsible_id",
+    "case__team_id",
+)
+
+
+def _case_url():
+    """A function giving a case's overview address: the URL is reversed once,
+    not once per item (a run can list a hundred thousand items)."""
+    marker = 987654321
+    pattern = settings.SITE_URL + reverse("cases:overview", args=[marker])
+    head, tail = pattern.split(str(marker))
+    return lambda case_id: f"{head}{case_id}{tail}"
+
+
+def _items(rows, day: datetime.date, *, escalated: bool = False, url=None) -> list[Item]:
+    """Items from rows of ITEM_FIELDS values."""
+    url = url or _case_url()
     return [
         Item(
-            case_reference=f"Case {d.case_id}",
-            initials=_initials(d.case.child.first_name, d.case.child.last_name),
+            case_reference=f"Case {case_id}",
+            initials=_initials(first, last),
             # Free text (a recommendation's wording) may name people: emails carry
             # only the kind of task; the full wording is on the signed-in pages.
-            what=d.get_kind_display() if d.kind == DeadlineKind.RECOMMENDATION else d.what,
-            due_on=d.due_on,
-            days_overdue=max(0, (day - d.due_on).days),
-            url=settings.SITE_URL + reverse("cases:overview", args=[d.case_id]),
+            what=KIND_LABELS[kind] if kind == DeadlineKind.RECOMMENDATION else what,
+            due_on=due_on,
+            days_overdue=max(0, (day - due_on).days),
+            url=url(case_id),
             escalated=escalated,
         )
-        for d in deadlines
+        for case_id, first, last, kind, what, due_on, *_ in rows
     ]
+
+
+KIND_LABELS = dict(DeadlineKind.choices)
 
 
 def open_deadlines():
@@ -72,8 +116,8 @@ def digest_items(user: User, day: datetime.date) -> list[Item]:
     own = (
         open_deadlines()
         .filter(responsible=user, due_on__lte=horizon)
-        .select_related("case__child")
         .order_by("due_on", "pk")
+        .values_list(*ITEM_FIELDS)
     )
     items = _items(own, day)
     if user.team_id and user.has_role(Role.TEAM_MANAGER):
@@ -82,8 +126,8 @@ def digest_items(user: User, day: datetime.date) -> list[Item]:
             open_deadlines()
             .filter(case__team_id=user.team_id, due_on__lt=cutoff)
             .exclude(responsible=user)
-            .select_related("case__child")
             .order_by("due_on", "pk")
+            .values_list(*ITEM_FIELDS)
         )
         items += _items(late, day, escalated=True)
     return items
@@ -103,18 +147,47 @@ def people_with_items(day: datetime.date):
     )
 
 
-def claim(digest: ReminderDigest) -> bool:
-    """Take the digest for sending; True only for the one caller that wins."""
-    stale = now() - CLAIM_LEASE
-    claimable = Q(status__in=[DigestStatus.PENDING, DigestStatus.FAILED]) | Q(
-        status=DigestStatus.SENDING, claimed_at__lt=stale
+def _claimable(run_started: datetime.datetime) -> Q:
+    """Digests this run may take: not yet tried, failed in an earlier run, or
+    claimed by a worker whose lease has run out (it died mid-send)."""
+    return (
+        Q(status=DigestStatus.PENDING)
+        | Q(status=DigestStatus.FAILED, claimed_at__lt=run_started)
+        | Q(status=DigestStatus.SENDING, claimed_at__lt=now() - CLAIM_LEASE)
     )
-    won = (
-        ReminderDigest.objects.filter(pk=digest.pk, attempts__lt=MAX_ATTEMPTS)
-        .filter(claimable)
-        .update(status=DigestStatus.SENDING, claimed_at=now(), attempts=F("attempts") + 1)
+
+
+def claim_batch(
+    day: datetime.date, run_started: datetime.datetime, size: int = BATCH_SIZE
+) -> list[ReminderDigest]:
+    """Take up to `size` of the day's digests for this worker, in two queries and
+    a third to read back what it won. The UPDATE repeats the claimable test, so
+    where the database cannot lock rows (SQLite) a rival's claim still wins once."""
+    token = uuid.uuid4()
+    candidates = (
+        ReminderDigest.objects.filter(for_date=day, attempts__lt=MAX_ATTEMPTS)
+        .filter(_claimable(run_started))
+        .order_by("pk")
     )
-    return won == 1
+    with transaction.atomic():
+        ids = list(
+            candidates.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        ReminderDigest.objects.filter(pk__in=ids, attempts__lt=MAX_ATTEMPTS).filter(
+            _claimable(run_started)
+        ).update(
+            status=DigestStatus.SENDING,
+            claimed_at=now(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        ReminderDigest.objects.filter(claim_token=token, status=DigestStatus.SENDING)
+        .select_related("user")
+        .order_by("pk")
+    )
 
 
 def build_email(user: User, day: datetime.date, items: list[Item]) -> EmailMultiAlternatives:
@@ -146,20 +219,24 @@ class RunReport:
 
 
 def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, list[Item]]:
-    """Every person's digest items in two queries, whatever the number of people:
-    the same items `digest_items` gives one person."""
+    """Every person's digest items in three queries, whatever the number of
+    people: the same items `digest_items` gives one person."""
     horizon = day + datetime.timedelta(days=LOOK_AHEAD_DAYS)
     cutoff = day - datetime.timedelta(days=settings.ESCALATE_OVERDUE_AFTER_DAYS)
     ids = [user.pk for user in people]
     items: dict[int, list[Item]] = {pk: [] for pk in ids}
+    url = _case_url()
     own = (
         open_deadlines()
         .filter(responsible_id__in=ids, due_on__lte=horizon)
-        .select_related("case__child")
         .order_by("due_on", "pk")
+        .values_list(*ITEM_FIELDS)
     )
-    for deadline in own:
-        items[deadline.responsible_id] += _items([deadline], day)
+    by_person: dict[int, list] = {}
+    for row in own:
+        by_person.setdefault(row[6], []).append(row)
+    for pk, rows in by_person.items():
+        items[pk] += _items(rows, day, url=url)
     managers = set(
         RoleGrant.objects.filter(user_id__in=ids, role=Role.TEAM_MANAGER).values_list(
             "user_id", flat=True
@@ -170,44 +247,70 @@ def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, lis
     late = (
         open_deadlines()
         .filter(case__team_id__in=teams, due_on__lt=cutoff)
-        .select_related("case__child")
         .order_by("due_on", "pk")
+        .values_list(*ITEM_FIELDS)
     )
-    for deadline in late:
-        late_by_team.setdefault(deadline.case.team_id, []).append(deadline)
+    for row in late:
+        late_by_team.setdefault(row[7], []).append(row)
     for user in people:
         if user.pk in managers and user.team_id:
-            theirs = [d for d in late_by_team.get(user.team_id, []) if d.responsible_id != user.pk]
-            items[user.pk] += _items(theirs, day, escalated=True)
+            theirs = [row for row in late_by_team.get(user.team_id, []) if row[6] != user.pk]
+            items[user.pk] += _items(theirs, day, escalated=True, url=url)
     return items
 
 
-def send_digests(day: datetime.date) -> RunReport:
-    """Send every digest due for `day` that has not been sent. Safe to run again.
+def send_digests(
+    day: datetime.date, *, batch_size: int = BATCH_SIZE, catch_up: bool = False
+) -> RunReport:
+    """Send every digest due for `day` that has not been sent. Safe to run again,
+    and to run in several workers at once: each takes its own batches.
 
-    The digests are created in one query and the items gathered in a few; then
-    each send costs two queries, its claim and its result."""
+    The digests are created in one query. Each batch then costs a handful of
+    queries (its claim, its people's items) and one UPDATE per email, its result.
+
+    With `catch_up`, the run finishes what the day's run left (digests failed,
+    never reached, or claimed by a worker that died); if the day's run never
+    happened (the broker was down at the time), it does that run now."""
     report = RunReport()
-    people = list(people_with_items(day))
-    ReminderDigest.objects.bulk_create(
-        [ReminderDigest(user=user, for_date=day) for user in people], ignore_conflicts=True
+    run_started = now()
+    people = []
+    if not (catch_up and ReminderDigest.objects.filter(for_date=day).exists()):
+        people = list(people_with_items(day).values_list("pk", flat=True))
+        ReminderDigest.objects.bulk_create(
+            [ReminderDigest(user_id=pk, for_date=day) for pk in people],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+    connection = get_connection()  # one connection to the mail server for the run
+    connection.open()
+    try:
+        while batch := claim_batch(day, run_started, batch_size):
+            _send_batch(batch, day, connection, report)
+    finally:
+        connection.close()
+    report.skipped = max(0, len(people) - report.sent - report.failed)
+    log.info(
+        "Reminders for %s: %s sent, %s skipped, %s failed",
+        day,
+        report.sent,
+        report.skipped,
+        report.failed,
     )
-    digests = {
-        digest.user_id: digest
-        for digest in ReminderDigest.objects.filter(for_date=day, user__in=people)
-    }
-    items_by_person = _items_for_everyone(people, day)
-    for user in people:
-        digest = digests[user.pk]
-        if not claim(digest):
-            report.skipped += 1
-            continue
-        items = items_by_person[user.pk]
+    return report
+
+
+def _send_batch(batch: list[ReminderDigest], day, connection, report: RunReport) -> None:
+    items_by_person = _items_for_everyone([digest.user for digest in batch], day)
+    for digest in batch:
+        items = items_by_person[digest.user_id]
         try:
             if items:
-                build_email(user, day, items).send()
+                connection.send_messages([build_email(digest.user, day, items)])
         except Exception as error:  # noqa: BLE001 - one failure must not stop the run
-            log.exception("Reminder digest for user %s on %s failed", user.pk, day)
+            log.exception("Reminder digest for user %s on %s failed", digest.user_id, day)
+            # The server may have dropped the session: start a fresh one.
+            connection.close()
+            connection.open()
             ReminderDigest.objects.filter(pk=digest.pk).update(
                 status=DigestStatus.FAILED, last_error=str(error)[:500]
             )
@@ -217,11 +320,3 @@ def send_digests(day: datetime.date) -> RunReport:
             status=DigestStatus.SENT, sent_at=now(), items=len(items)
         )
         report.sent += 1
-    log.info(
-        "Reminders for %s: %s sent, %s skipped, %s failed",
-        day,
-        report.sent,
-        report.skipped,
-        report.failed,
-    )
-    return report

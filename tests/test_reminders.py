@@ -21,9 +21,17 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
-from reviews.reminders import CLAIM_LEASE, digest_items, people_with_items, send_digests
+from reviews.reminders import (
+    CLAIM_LEASE,
+    claim_batch,
+    digest_items,
+    people_with_items,
+    send_digests,
+)
+from reviews.tasks import catch_up_reminders
 from tests.factories import open_case
 
 D = datetime.date
@@ -432,3 +440,123 @@ def test_two_runs_at_once_send_each_digest_exactly_once(
     assert sum(r.sent for r in reports) == len(expected)
     assert sum(r.skipped for r in reports) == len(expected)
     assert set(ReminderDigest.objects.values_list("status", flat=True)) == {DigestStatus.SENT}
+
+
+# Batches: the run's queries grow with batches, not with cases ------------------------
+
+
+def many_people(north, manager, how_many: int, deadlines_each: int = 1):
+    """`how_many` social workers in North, each with their own cases and items."""
+    from tests.factories import UserFactory
+
+    people = []
+    for i in range(how_many):
+        person = UserFactory(
+            username=f"worker{i}",
+            email=f"worker{i}@council.example.gov.uk",
+            team=north,
+            roles=["social_worker"],
+        )
+        for _ in range(deadlines_each):
+            due(open_case(team_manager=manager, social_worker=person), person, D(2026, 11, 20))
+        people.append(person)
+    return people
+
+
+def queries_of_a_run(day, **options) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        report = send_digests(day, **options)
+    return len(captured), report
+
+
+def test_more_cases_per_person_cost_no_more_queries(north, team_manager):
+    people = many_people(north, team_manager, 6)
+    few, report = queries_of_a_run(DAY, batch_size=4)
+    assert report.sent == 6
+
+    for person in people:  # four more cases each, all with items due
+        for _ in range(4):
+            due(open_case(team_manager=team_manager, social_worker=person), person, D(2026, 11, 21))
+    next_day = DAY + datetime.timedelta(days=1)
+    more, report = queries_of_a_run(next_day, batch_size=4)
+
+    assert report.sent == 6
+    assert more == few
+    assert all(digest.items == 5 for digest in ReminderDigest.objects.filter(for_date=next_day))
+
+
+def test_each_batch_costs_a_fixed_number_of_queries_and_each_email_one(north, team_manager):
+    many_people(north, team_manager, 6)
+    one_batch, _ = queries_of_a_run(DAY, batch_size=6)
+    three_batches, _ = queries_of_a_run(DAY + datetime.timedelta(days=1), batch_size=2)
+    six_batches, _ = queries_of_a_run(DAY + datetime.timedelta(days=2), batch_size=1)
+
+    per_batch = (three_batches - one_batch) / 2
+    assert per_batch >= 1
+    assert six_batches - one_batch == 5 * per_batch
+    assert len(mail.outbox) == 18
+
+
+def test_two_claims_take_different_digests(north, team_manager):
+    many_people(north, team_manager, 5)
+    ReminderDigest.objects.bulk_create(
+        [ReminderDigest(user=user, for_date=DAY) for user in people_with_items(DAY)]
+    )
+
+    first = claim_batch(DAY, RUN_AT, size=3)
+    second = claim_batch(DAY, RUN_AT, size=3)
+    third = claim_batch(DAY, RUN_AT, size=3)
+
+    assert (len(first), len(second), third) == (3, 2, [])
+    assert not {d.pk for d in first} & {d.pk for d in second}
+    assert {d.status for d in first + second} == {DigestStatus.SENDING}
+    assert len({d.claim_token for d in first}) == 1
+    assert first[0].claim_token != second[0].claim_token
+
+
+# Catching up: the run that never happened, and the run left half done ----------------
+
+
+def test_the_catch_up_does_the_days_run_when_it_never_happened(case, social_worker, clock):
+    due(case, social_worker, D(2026, 11, 20))
+    clock.move_to(RUN_AT + datetime.timedelta(hours=3))  # Redis was down at 06:30
+
+    report = catch_up_reminders()
+
+    assert report == {"sent": 1, "skipped": 0, "failed": 0}
+    assert [m.to for m in mail.outbox] == [["sarah.wood@council.example.gov.uk"]]
+
+
+def test_the_catch_up_finishes_what_the_run_left_and_adds_no_one(
+    case, social_worker, colleague, iro, clock
+):
+    due(case, social_worker, D(2026, 11, 20))
+    due(case, colleague, D(2026, 11, 21))
+    # The run created both digests, sent Sarah's, and its worker died before
+    # reaching Colin's.
+    ReminderDigest.objects.create(user=social_worker, for_date=DAY, status=DigestStatus.SENT)
+    ReminderDigest.objects.create(user=colleague, for_date=DAY)
+    due(case, iro, D(2026, 11, 22), "Child in Care review", kind="cic_review")  # added later
+    clock.move_to(RUN_AT + datetime.timedelta(minutes=15))
+
+    report = catch_up_reminders()
+
+    assert report["sent"] == 1
+    assert [m.to for m in mail.outbox] == [["colin.reed@council.example.gov.uk"]]
+    assert not ReminderDigest.objects.filter(user=iro).exists()  # tomorrow's run has it
+    assert catch_up_reminders()["sent"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_catch_up_waits_for_the_days_run_time(case, social_worker, clock):
+    due(case, social_worker, D(2026, 11, 20))
+    clock.move_to(RUN_AT - datetime.timedelta(minutes=1))
+
+    assert catch_up_reminders() == {"sent": 0, "skipped": 0, "failed": 0}
+    assert mail.outbox == []
+    assert not ReminderDigest.objects.exists()
+
+
+def test_the_catch_up_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-catch-up"]
+    assert entry["task"] == "reviews.tasks.catch_up_reminders"

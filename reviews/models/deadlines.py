@@ -72,6 +72,8 @@ class ReminderDigest(models.Model):
         max_length=8, choices=DigestStatus.choices, default=DigestStatus.PENDING
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Stamped on the batch of digests one worker claimed in one UPDATE.
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     items = models.PositiveIntegerField(default=0)

@@ -1,0 +1,22 @@
+"""Report figures kept for a few minutes.
+
+The reports aggregate the whole council, so their cost grows with the records;
+a page reads its figures from here when they were worked out recently, and
+works them out (and keeps them) otherwise. The beat schedule keeps the
+whole-council figures fresh, so the first manager of the morning waits no
+longer than the next one. The figures are counts, never names.
+"""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class ReportSnapshot(models.Model):
+    key = models.CharField(max_length=64, unique=True)  # the report and its filter
+    report = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+    tables = models.JSONField(encoder=DjangoJSONEncoder)  # as the page shows them
+    csv_tables = models.JSONField(encoder=DjangoJSONEncoder)  # every row, for the CSVs
+
+    def __str__(self):
+        return f"{self.report} figures at {self.computed_at:%Y-%m-%d %H:%M}"
