@@ -32,10 +32,11 @@ $(STAMP): pyproject.toml
 
 frontend: $(STAMP)
 	$(BIN)/python scripts/install_govuk_frontend.py
+	$(BIN)/python scripts/install_axe_core.py
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) static/vendor staticfiles db.sqlite3
+	rm -rf $(VENV) static/vendor tests/vendor staticfiles db.sqlite3

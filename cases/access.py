@@ -4,9 +4,12 @@ See: members of the team the case sits in (the allocated social worker's team), 
 heads of service who oversee that team, the case's IRO, and service directors.
 Change: the allocated social worker and the team managers of the case's team, while
 the case is open.
-Everyone else is told the page does not exist, so not even a name leaks.
+Someone who may not see a case is told the page does not exist (404), so not even
+a name leaks; someone who may see it but whose role may not take the action is told
+so (403, PermissionDenied).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -53,12 +56,14 @@ def can_change(user: User, case: ReunificationCase) -> bool:
 
 
 def case_for(user: User, pk: int, *, change: bool = False) -> ReunificationCase:
-    """The case, if this user may see it (or change it); otherwise 404."""
+    """The case, if this user may see it (or change it). 404 if they may not see it;
+    403 if they may see it but not change it."""
     try:
         case = ReunificationCase.objects.select_related("child", "team").get(pk=pk)
     except ReunificationCase.DoesNotExist:
         raise Http404 from None
-    allowed = can_change(user, case) if change else can_view(user, case)
-    if not allowed:
+    if not can_view(user, case):
         raise Http404
+    if change and not can_change(user, case):
+        raise PermissionDenied
     return case

@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Size
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 
 
 def _helper(form, label: str) -> FormHelper:
@@ -22,6 +23,12 @@ class GOVUKAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # Django sets max_length without its validator: a longer name reached the
+        # sign-in log (django-axes) and failed there on PostgreSQL, a server error.
+        username = self.fields["username"]
+        username.validators.append(
+            MaxLengthValidator(username.max_length, self.error_messages["invalid_login"])
+        )
         self.helper = _helper(self, "Sign in")
 
 

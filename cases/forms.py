@@ -33,6 +33,7 @@ from .models import (
     Sibling,
     User,
 )
+from .models.versioned import VERSION_FIELD, StaleRecord, Versioned, claim_version
 
 
 class GOVUKDateField(DateInputField):
@@ -48,14 +49,19 @@ class GOVUKDateField(DateInputField):
 
     def clean(self, value):
         if isinstance(value, list | tuple):
+            # A box holding only spaces is empty: otherwise a required date typed
+            # as "0 0 space" came out blank without an error, and a server error.
+            value = [part.strip() if isinstance(part, str) else part for part in value]
             filled = [part for part in value if part not in self.empty_values]
             if filled and len(filled) < len(value):
                 # A date half typed is a mistake to show, not a blank to accept.
                 raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
             day = super().clean(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if day is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
         if day and not self.allow_future and day > today():
             raise ValidationError(f"{self.label} must be today or in the past", code="future")
         return day
@@ -68,14 +74,28 @@ class GOVUKDateField(DateInputField):
             raise ValidationError(f"{self.label} must be after 1900", code="invalid")
         try:
             return datetime.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a number too big for C
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+STALE_RECORD_MESSAGE = (
+    "Someone else changed this record while you were editing it. "
+    "Check their changes below, then save again."
+)
+DELETED_RECORD_MESSAGE = (
+    "Someone else deleted this record while you were editing it, so your changes were not saved."
+)
 
 
 class GOVUKModelForm(forms.ModelForm):
     """A model form laid out by crispy-forms-gds with GOV.UK date inputs.
 
     Subclasses may list `future_dates` for dates that may lie ahead (due dates).
+
+    Editing a Versioned record, the form carries the version it showed in a
+    hidden field and saving claims the next one (see cases.models.versioned):
+    if someone else saved in between, save() raises StaleRecord and writes
+    nothing, and the page calls show_conflict() to offer the form again.
     """
 
     future_dates: tuple[str, ...] = ()
@@ -83,6 +103,19 @@ class GOVUKModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.saved_now = None
+        self.versioned = isinstance(self.instance, Versioned) and self.instance.pk is not None
+        if self.versioned:
+            self.loaded_version = self.instance.version
+            self.fields[VERSION_FIELD] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                initial=self.instance.version,
+                # Absent only from a page loaded before versions existed: it is
+                # checked against the version loaded for this request instead.
+                required=False,
+                min_value=1,
+                max_value=2**31 - 1,
+            )
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
                 replacement = GOVUKDateField(
@@ -103,8 +136,64 @@ class GOVUKModelForm(forms.ModelForm):
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
+        # Keep the version in the form when a subclass lays out its own fields.
+        self.helper.render_hidden_fields = self.versioned
         if self.submit_label:
             self.helper.layout.append(Button.primary("submit", self.submit_label))
+
+    def clean(self):
+        data = super().clean()
+        if self.versioned and VERSION_FIELD in self._errors:
+            # Not a field anyone sees: a page altered by hand, or broken.
+            del self._errors[VERSION_FIELD]
+            self.add_error(None, "This page could not be saved. Open the record again to change it")
+        return data
+
+    def save(self, commit=True):
+        if self.versioned:
+            shown = self.cleaned_data.get(VERSION_FIELD)
+            claim_version(self.instance, shown if shown is not None else self.loaded_version)
+        return super().save(commit)
+
+    def show_conflict(self, conflict: StaleRecord) -> None:
+        """Offer the form again, as typed, over what is saved now: the error, the
+        saved values to compare, and the saved version so that saving again
+        replaces it."""
+        current = conflict.current
+        if current is None:
+            self.add_error(None, DELETED_RECORD_MESSAGE)
+            return
+        self.add_error(None, STALE_RECORD_MESSAGE)
+        data = self.data.copy()
+        data[self.add_prefix(VERSION_FIELD)] = str(current.version)
+        self.data = data
+        shown = [self[name] for name in self.fields if name != VERSION_FIELD]
+        self.saved_now = SavedNow(current, shown)
+
+
+class SavedNow:
+    """What a record holds now, to show beside a form whose save was refused."""
+
+    def __init__(self, record, fields):
+        self.record = record
+        self.rows = [(field.label, _shown(record, field.name)) for field in fields]
+        change = record.history.first() if hasattr(record, "history") else None
+        self.changed_by = change.history_user if change else None
+        self.changed_at = change.history_date if change else None
+
+
+def _shown(record, name: str) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "Not recorded"
+    if field.choices:
+        return str(getattr(record, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    return str(value)
 
 
 def period_clean(form, *, others, what: str) -> None:

@@ -4,29 +4,26 @@ number of queries does not grow with the number of cases."""
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.text import capfirst
+from simple_history.models import HistoricalChanges
 
 from . import access, rules
 from .models import (
     Allocation,
-    CareEpisode,
     CaseView,
     Child,
-    ChronologyEntry,
     FamilyMember,
     LegalStatus,
-    MissingEpisode,
-    ParentalIssue,
     Placement,
-    PoliceCheck,
-    PreviousReturn,
     ReunificationCase,
     Role,
-    Sibling,
     Stage,
     Team,
     User,
 )
+from .models.versioned import VERSION_FIELD
 
 
 def current_legal_status_subquery():
@@ -138,23 +135,21 @@ def current_allocations(case: ReunificationCase) -> QuerySet[Allocation]:
     return case.allocations.filter(end_date__isnull=True).select_related("user")
 
 
+# How the audit page names a kind of record, where its verbose name would not do.
 HISTORY_LABELS = {
     ReunificationCase: "Case",
-    Child: "Child",
-    Sibling: "Sibling",
-    LegalStatus: "Legal status",
-    Placement: "Placement",
-    CareEpisode: "Care episode",
-    PreviousReturn: "Previous return",
-    MissingEpisode: "Missing episode",
-    ParentalIssue: "Parental issue",
     FamilyMember: "Household member",
-    Allocation: "Allocation",
-    ChronologyEntry: "Chronology entry",
-    PoliceCheck: "Police check",
 }
-CHILD_RECORDS = (Sibling, LegalStatus, Placement, CareEpisode, PreviousReturn, MissingEpisode)
-CASE_RECORDS = (ParentalIssue, FamilyMember, Allocation, ChronologyEntry)
+
+
+def history_label(model) -> str:
+    return HISTORY_LABELS.get(model) or capfirst(str(model._meta.verbose_name))
+
+
+def tracked_models() -> list[type]:
+    """Every model whose versions django-simple-history keeps, the case first."""
+    found = [m.instance_type for m in apps.get_models() if issubclass(m, HistoricalChanges)]
+    return sorted(found, key=lambda m: (m is not ReunificationCase, m is not Child))
 
 
 @dataclass
@@ -169,24 +164,44 @@ class Change:
 HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def _history_sources(case: ReunificationCase):
-    child = case.child
-    history = {model: model.history.model.objects for model in HISTORY_LABELS}
-    by_child = {"child_id": child.pk}
-    by_case = {"case_id": case.pk}
-    return [
-        (ReunificationCase, history[ReunificationCase].filter(id=case.pk)),
-        (Child, history[Child].filter(id=child.pk)),
-        *[(m, history[m].filter(**by_child)) for m in CHILD_RECORDS],
-        *[(m, history[m].filter(**by_case)) for m in CASE_RECORDS],
-        (PoliceCheck, history[PoliceCheck].filter(member__case=case.pk)),
-    ]
+def _versions_of(model, case: ReunificationCase, tracked: set, seen=()) -> QuerySet | None:
+    """The versions of `model`'s records that belong to this case: those that name
+    the case, or the child, or (for a record inside another, such as a goal in a
+    written agreement) that name any version of a record that belongs to it. By
+    versions rather than live rows, so deleted records stay in the trail."""
+    versions = model.history.model.objects
+    if model is ReunificationCase:
+        return versions.filter(id=case.pk)
+    if model is Child:
+        return versions.filter(id=case.child_id)
+    links = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+    for target, key in ((ReunificationCase, case.pk), (Child, case.child_id)):
+        for field in links:
+            if field.related_model is target:
+                return versions.filter(**{field.attname: key})
+    for field in links:
+        parent = field.related_model
+        if parent in tracked and parent is not model and parent not in seen:
+            parents = _versions_of(parent, case, tracked, (*seen, model))
+            if parents is not None:
+                return versions.filter(**{f"{field.attname}__in": parents.values("id")})
+    return None
+
+
+def history_sources(case: ReunificationCase) -> list[tuple[type, QuerySet]]:
+    """(model, versions for this case) for every tracked model that belongs to a case."""
+    models = tracked_models()
+    tracked = set(models)
+    sources = [(model, _versions_of(model, case, tracked)) for model in models]
+    return [(model, versions) for model, versions in sources if versions is not None]
 
 
 def _field_changes(model, older, newer) -> list[tuple[str, object, object, object]]:
     """(label, old, new, related model or None) for each field that differs."""
     rows = []
     for field in model._meta.concrete_fields:
+        if field.name == VERSION_FIELD:
+            continue  # bookkeeping for concurrent edits, not a change anyone made
         old, new = getattr(older, field.attname), getattr(newer, field.attname)
         if old != new:
             related = field.related_model if field.is_relation else None
@@ -196,10 +211,11 @@ def _field_changes(model, older, newer) -> list[tuple[str, object, object, objec
 
 def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
     """Every recorded change to the case and its records, newest first, with what
-    changed in each. One query per kind of record, plus one per kind of linked
-    record named in the changes."""
+    changed in each: the case, the child and every record of the case, the risk,
+    planning and review records included. One query per kind of record, plus one
+    per kind of linked record named in the changes."""
     versions = []
-    for model, queryset in _history_sources(case):
+    for model, queryset in history_sources(case):
         previous_by_id = {}
         for entry in queryset.select_related("history_user").order_by("history_date", "pk"):
             before = previous_by_id.get(entry.id)
@@ -231,7 +247,7 @@ def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
         Change(
             when=entry.history_date,
             who=entry.history_user,
-            record=HISTORY_LABELS[model],
+            record=history_label(model),
             action=HISTORY_ACTIONS[entry.history_type],
             changes=[
                 (label, shown(old, related), shown(new, related))

@@ -185,7 +185,7 @@ def log_case_view(*, case: ReunificationCase, user: User, path: str) -> None:
 
 def case_for_page(request, pk: int, *, change: bool = False) -> ReunificationCase:
     """The case a page shows, if this user may see (or change) it, with the view
-    logged; otherwise 404."""
+    logged; otherwise 404 (may not see it) or 403 (may see it, may not change it)."""
     case = access.case_for(request.user, pk, change=change)
     log_case_view(case=case, user=request.user, path=request.path)
     return case

@@ -13,7 +13,7 @@ from reunification.clock import today
 from . import access, rules, selectors, services
 from .filters import CaseFilter
 from .forms import AllocationForm, CaseDetailsForm, ChildForm, NewCaseForm, NewChildForm
-from .models import ALLOCATED_ROLES, Role, Stage
+from .models import ALLOCATED_ROLES, Role, Stage, StaleRecord, Team
 from .records import RECORD_TYPES
 
 CASES_PER_PAGE = 25
@@ -39,8 +39,13 @@ def my_cases(request):
 def team_caseload(request, team_pk=None):
     teams = selectors.managed_teams(request.user)
     if not teams.exists():
-        raise Http404
-    team = get_object_or_404(teams, pk=team_pk) if team_pk else teams.first()
+        raise PermissionDenied
+    if team_pk:
+        team = get_object_or_404(Team, pk=team_pk)
+        if not teams.filter(pk=team.pk).exists():
+            raise PermissionDenied
+    else:
+        team = teams.first()
     page = Paginator(selectors.team_caseload(team), CASES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -112,7 +117,7 @@ def _can_see_audit(user, case) -> bool:
 def case_audit(request, pk):
     case = access.case_for(request.user, pk)
     if not _can_see_audit(request.user, case):
-        raise Http404
+        raise PermissionDenied
     _viewed(request, case)
     return render(
         request,
@@ -130,6 +135,9 @@ def _save(request, case, forms):
     try:
         with transaction.atomic():
             saved = [services.save_record(case=case, by=request.user, form=f) for f in forms]
+    except StaleRecord as conflict:
+        forms[0].show_conflict(conflict)
+        return None
     except IntegrityError:
         forms[0].add_error(None, "This could not be saved because it conflicts with another record")
         return None
@@ -195,7 +203,7 @@ def new_case(request):
     """Open a case for a new child, or (with ?after=<case>) a repeat return for the
     child of an earlier, closed case, linked to it."""
     if not (request.user.has_role(Role.TEAM_MANAGER) and request.user.team_id):
-        raise Http404
+        raise PermissionDenied
     team = request.user.team
     previous = None
     if request.GET.get("after"):
@@ -243,7 +251,7 @@ def new_case(request):
 def allocate(request, pk):
     case = access.case_for(request.user, pk)
     if not access.is_team_manager_for(request.user, case):
-        raise Http404
+        raise PermissionDenied
     form = AllocationForm(request.POST or None, case=case, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from cases.models import Versioned
+
 CASE = "cases.ReunificationCase"
 
 
-class PlanningMeeting(models.Model):
+class PlanningMeeting(Versioned):
     """The Reunification Planning Meeting, led by the team manager as early as
     possible after a positive viability decision."""
 
@@ -83,7 +85,7 @@ class MeetingInvitee(models.Model):
         return self.name or self.get_kind_display()
 
 
-class WrittenAgreement(models.Model):
+class WrittenAgreement(Versioned):
     """The child-focused SMART plan agreed with the family: goals, how success is
     measured, who does what, by when, the services, review dates and consequences."""
 
@@ -130,7 +132,7 @@ class GoalOutcome(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
-class GoalReview(models.Model):
+class GoalReview(Versioned):
     """Progress on one goal at one date: capacity to change is judged on these."""
 
     goal = models.ForeignKey(AgreementGoal, on_delete=models.CASCADE, related_name="reviews")
@@ -147,7 +149,7 @@ class GoalReview(models.Model):
         return f"{self.get_outcome_display()} on {self.reviewed_on:%-d %B %Y}"
 
 
-class FamilyTimeStep(models.Model):
+class FamilyTimeStep(Versioned):
     """One step in a schedule of family time that increases gradually in frequency
     and duration, with overnight stays as a step before return."""
 
@@ -202,7 +204,7 @@ class PlacementWithParentsApproval(models.Model):
         return f"Placement with Parents approved on {self.approved_on:%-d %B %Y}"
 
 
-class ContingencyPlan(models.Model):
+class ContingencyPlan(Versioned):
     """The contingency and safety plan: what if, what then, and who does what."""
 
     case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="contingency_plans")
@@ -249,7 +251,7 @@ class ServiceTiming(models.TextChoices):
     BOTH = "both", "Before and after the return home"
 
 
-class SupportService(models.Model):
+class SupportService(Versioned):
     case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="support_services")
     kind = models.CharField("Type", max_length=40, choices=ServiceKind.choices)
     provider = models.CharField(
@@ -276,7 +278,7 @@ class SupportService(models.Model):
         return f"{self.get_kind_display()}: {self.provider}"
 
 
-class SupportPlan(models.Model):
+class SupportPlan(Versioned):
     """The parts of the plan recorded once per case: the Family Group Conference,
     how siblings were considered, life story work."""
 
@@ -301,7 +303,7 @@ class DirectWorkKind(models.TextChoices):
     LIFE_STORY = "life_story", "Life story work"
 
 
-class DirectWorkSession(models.Model):
+class DirectWorkSession(Versioned):
     case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="direct_work_sessions")
     held_on = models.DateField("Date of the session")
     kind = models.CharField("Type", max_length=20, choices=DirectWorkKind.choices)

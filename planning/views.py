@@ -1,15 +1,15 @@
 """Pages for the support and planning stage. Each authorises through cases.access
-(everyone else gets 404), calls a selector or a service, and renders."""
+(404 to those who may not see the case, 403 to those who may see it but not do
+this), calls a selector or a service, and renders."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cases import access
-from cases.models import Role
+from cases.models import Role, StaleRecord
 from cases.services import case_for_page
 from reunification.clock import today
 
@@ -69,6 +69,8 @@ def meeting_form(request, pk, meeting_pk=None):
                 services.save_planning_meeting(
                     case=case, by=request.user, form=form, invitees_formset=invitees
                 )
+            except StaleRecord as conflict:
+                form.show_conflict(conflict)
             except (ValidationError, IntegrityError) as error:
                 form.add_error(None, getattr(error, "messages", [CONFLICT])[0])
             else:
@@ -97,6 +99,8 @@ def agreement_form(request, pk, agreement_pk=None):
                 services.save_written_agreement(
                     case=case, by=request.user, form=form, goals_formset=goals
                 )
+            except StaleRecord as conflict:
+                form.show_conflict(conflict)
             except (ValidationError, IntegrityError) as error:
                 form.add_error(None, getattr(error, "messages", [CONFLICT])[0])
             else:
@@ -120,9 +124,13 @@ def goal_review_form(request, pk, goal_pk, review_pk=None):
     )
     form = GoalReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
-        services.save_goal_review(goal=goal, by=request.user, form=form)
-        messages.success(request, "The goal review was saved.")
-        return _back_to(case, f"goal-{goal.pk}")
+        try:
+            services.save_goal_review(goal=goal, by=request.user, form=form)
+        except StaleRecord as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, "The goal review was saved.")
+            return _back_to(case, f"goal-{goal.pk}")
     title = "Review a goal" if review_pk is None else "Change a goal review"
     return render(
         request,
@@ -134,7 +142,7 @@ def goal_review_form(request, pk, goal_pk, review_pk=None):
 def pwp_approve(request, pk):
     case = _case(request, pk)
     if not request.user.has_role(Role.SERVICE_DIRECTOR):
-        raise Http404
+        raise PermissionDenied
     status = selectors.current_legal_status(case.child)
     form = PlacementWithParentsApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

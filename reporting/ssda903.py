@@ -8,13 +8,14 @@ The cohort: every child with a reunification case open at any time in the
 period; the rows: their episodes that overlap the period.
 """
 
-import csv
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
 from cases.models import Child, LegalStatus, Placement, ReunificationCase
+
+from . import csv_files
 
 FIELDS = ["CHILD", "SEX", "DOB", "ETHNIC", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"]
 
@@ -151,6 +152,6 @@ def _reason_ceased(episode: Episode, following: Episode | None, cases) -> str:
 
 
 def write_csv(rows: list[dict], stream) -> None:
-    writer = csv.DictWriter(stream, fieldnames=FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
+    out = csv_files.writer(stream)
+    out.writerow(FIELDS)
+    out.writerows([row[field] for field in FIELDS] for row in rows)

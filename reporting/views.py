@@ -1,7 +1,6 @@
-import csv
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
@@ -9,17 +8,16 @@ from cases import access
 from cases.models import Role
 from reunification.clock import today
 
-from . import selectors
+from . import csv_files, selectors, snapshots
 from .forms import ExtractForm, ReportFilterForm
 from .ssda903 import extract, write_csv
-from .tables import caseload_tables, outcome_tables
 
 REPORT_ROLES = (Role.PERFORMANCE, Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.SERVICE_DIRECTOR)
 
 
 def _allowed(user) -> None:
     if not any(user.has_role(role) for role in REPORT_ROLES):
-        raise Http404
+        raise PermissionDenied
 
 
 def _scope(request):
@@ -31,17 +29,19 @@ def _scope(request):
 def _csv(table) -> HttpResponse:
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{table.key}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    rows = csv_files.writer(response)
+    rows.writerow(table.headers)
+    rows.writerows(table.rows)
     return response
 
 
-def _page(request, template, tables_for, title, **extra):
+def _page(request, template, report, title, **extra):
     _allowed(request.user)
     form, scope = _scope(request)
-    tables = tables_for(scope)
     wanted = request.GET.get("csv")
+    tables, computed_at = snapshots.figures(
+        report, scope, refresh="refresh" in request.GET, every_row=bool(wanted)
+    )
     if wanted:
         for table in tables:
             if table.key == wanted:
@@ -49,6 +49,7 @@ def _page(request, template, tables_for, title, **extra):
         raise Http404
     query = request.GET.copy()
     query.pop("csv", None)
+    query.pop("refresh", None)
     return render(
         request,
         template,
@@ -58,6 +59,7 @@ def _page(request, template, tables_for, title, **extra):
             "tables": tables,
             "title": title,
             "query": query.urlencode(),
+            "computed_at": computed_at,
             **extra,
         },
     )
@@ -68,14 +70,14 @@ def caseload(request):
     return _page(
         request,
         "reporting/report.html",
-        caseload_tables,
+        "caseload",
         "Caseload and drift",
         waits=selectors.longest_waits(cases),
     )
 
 
 def outcomes(request):
-    return _page(request, "reporting/report.html", outcome_tables, "Outcomes")
+    return _page(request, "reporting/report.html", "outcomes", "Outcomes")
 
 
 def ssda903(request):

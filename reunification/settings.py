@@ -5,6 +5,7 @@ development secret key. Without DEBUG the application refuses to start unless
 SECRET_KEY is set, and runs with secure cookies, HSTS and HTTPS redirects.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_filters",
     "simple_history",
+    "axes",
     "cases",
     "risk",
     "planning",
@@ -68,7 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reunification.urls"
@@ -102,6 +107,11 @@ AUTH_USER_MODEL = "cases.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:my_cases"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses sign-in while a username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -118,6 +128,19 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): after this many failed sign-ins for one username
+# from one address, that pair is locked out for the cool-off minutes. A successful
+# sign-in clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out do not restart the wait the lockout page tells people about.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "cases.sign_in.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -137,6 +160,24 @@ STORAGES = {
             if DEBUG or env_bool("PLAIN_STATIC_STORAGE")
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
+    },
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come only
+# from this site's own static files. No inline <script>, event-handler attribute or
+# style= attribute is allowed, so templates keep all of those in static/js and
+# static/css (tests/test_security_headers_csp.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 
@@ -178,17 +219,33 @@ if not DEBUG:
 # fall after a return home, and after how many days overdue an item also goes to
 # the team manager.
 REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "6"))
+# A worker that claimed a digest and then died: after this many seconds another
+# worker takes the digest over.
+REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS", "900"))
 REMINDER_MINUTE = int(os.environ.get("REMINDER_MINUTE", "30"))
 CIN_REVIEW_INTERVAL_MONTHS = int(os.environ.get("CIN_REVIEW_INTERVAL_MONTHS", "3"))
 ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("ESCALATE_OVERDUE_AFTER_DAYS", "7"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Report figures are worked out at most this often (seconds); see reporting.snapshots.
+REPORT_FRESH_SECONDS = int(os.environ.get("REPORT_FRESH_SECONDS", "600"))
+
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # The whole-council report figures, kept fresh so no manager waits for them.
+    "refresh-reports": {
+        "task": "reporting.tasks.refresh_reports",
+        "schedule": crontab(minute="*/5"),
+    },
     # The nightly reminder digests (reviews.reminders), at the set time, London time.
     "nightly-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+    },
+    # Finishes what the nightly run left, or does it late if it never ran.
+    "reminders-catch-up": {
+        "task": "reviews.tasks.catch_up_reminders",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

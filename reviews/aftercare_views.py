@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from cases import access
@@ -65,7 +65,7 @@ def aftercare(request, pk):
 def _changer_case(request, pk):
     case = _case(request, pk)
     if not access.can_change(request.user, case):
-        raise Http404
+        raise PermissionDenied
     return case
 
 
@@ -144,7 +144,7 @@ def close(request, pk):
 def record_review(request, pk):
     case = _case(request, pk)
     if not statutory.may_record_review(request.user, case):
-        raise Http404
+        raise PermissionDenied
     form = ReviewForm(request.POST or None, case=case)
     return _run(
         request,
@@ -186,7 +186,7 @@ def recommendation_done(request, pk, recommendation_pk):
     )
     allowed = request.user.pk in (recommendation.owner_id, case.iro_id)
     if not (allowed or access.can_change(request.user, case)):
-        raise Http404
+        raise PermissionDenied
     form = RecommendationDoneForm(request.POST or None, case=case)
     return _run(
         request,
@@ -231,7 +231,7 @@ def my_tasks(request):
 def team_tasks(request):
     teams = managed_teams(request.user)
     if not teams.exists():
-        raise Http404
+        raise PermissionDenied
     day = today()
     return render(
         request,

@@ -93,8 +93,6 @@ def _attempt(request, case, form, action, success, to="reviews:journey"):
     except ValidationError as error:
         form.add_error(None, " ".join(error.messages))
         return None
-    except PermissionDenied:
-        raise Http404 from None
     messages.success(request, success)
     return redirect(to, case.pk)
 
@@ -104,7 +102,7 @@ def approve(request, pk, step):
     if step not in CarePlanStep.values:
         raise Http404
     if getattr(case, services.APPROVER[step][0]) != request.user.pk:
-        raise Http404
+        raise PermissionDenied
     form = CarePlanApprovalForm(request.POST or None, step=step, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,7 +144,7 @@ def move_to_confirmation(request, pk):
 
 def _move(request, case, service, success):
     if not access.can_change(request.user, case):
-        raise Http404
+        raise PermissionDenied
     try:
         service(case=case, by=request.user)
     except ValidationError as error:
@@ -159,7 +157,7 @@ def _move(request, case, service, success):
 def _manager_case(request, pk):
     case = _case(request, pk)
     if not access.is_team_manager_for(request.user, case):
-        raise Http404
+        raise PermissionDenied
     return case
 
 
@@ -234,7 +232,7 @@ def meeting(request, pk):
 def dispute(request, pk):
     case = _case(request, pk)
     if not _may_raise_dispute(request.user, case):
-        raise Http404
+        raise PermissionDenied
     form = DisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         done = _attempt(
@@ -252,7 +250,7 @@ def dispute(request, pk):
 def resolve(request, pk, dispute_pk):
     case = _case(request, pk)
     if not _may_raise_dispute(request.user, case):
-        raise Http404
+        raise PermissionDenied
     disagreement = get_object_or_404(case.disputes, pk=dispute_pk, resolved_on__isnull=True)
     form = ResolveDisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.models import ReunificationCase
+from cases.models import ReunificationCase, Versioned
 
 from .tool import (
     CapacityForChange,
@@ -39,7 +39,7 @@ class NamedRiskFactor(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(Versioned):
     case = models.ForeignKey(
         ReunificationCase, on_delete=models.PROTECT, related_name="risk_assessments"
     )
@@ -162,7 +162,7 @@ class AdvocateOffer(models.TextChoices):
     NOT_OFFERED = "not_offered", "Not offered"
 
 
-class ChildViews(models.Model):
+class ChildViews(Versioned):
     """The child's views, wishes and feelings about going home (stage 2, direct work),
     or why they could not be recorded."""
 
@@ -199,7 +199,7 @@ class ChildViews(models.Model):
         return f"Child's views, {self.recorded_on}"
 
 
-class ParentViews(models.Model):
+class ParentViews(Versioned):
     """One parent's views, recorded separately from the other's."""
 
     case = models.ForeignKey(
@@ -222,20 +222,24 @@ class ParentViews(models.Model):
         return f"Views of {self.parent.name}"
 
 
-class SingleAssessment(models.Model):
+class SingleAssessment(Versioned):
     """The sections of the single assessment the guidance asks for at stage 2."""
 
     case = models.OneToOneField(
         ReunificationCase, on_delete=models.CASCADE, related_name="single_assessment"
     )
-    housing_financial_education = models.TextField("Housing, financial and education issues")
-    parenting_capacity = models.TextField("Parenting capacity and capacity to change")
+    # Each section may be left blank while the assessment is written: the risk
+    # page lists the incomplete ones (incomplete_sections), and so does the journey.
+    housing_financial_education = models.TextField(
+        "Housing, financial and education issues", blank=True
+    )
+    parenting_capacity = models.TextField("Parenting capacity and capacity to change", blank=True)
     chronology_and_genogram_reviewed = models.BooleanField(
         "The chronology and genogram have been reviewed", default=False
     )
-    significant_events = models.TextField("Significant events")
-    barriers_to_change = models.TextField("Barriers to change")
-    sustained_change_and_relapse = models.TextField("Sustained change and relapse")
+    significant_events = models.TextField("Significant events", blank=True)
+    barriers_to_change = models.TextField("Barriers to change", blank=True)
+    sustained_change_and_relapse = models.TextField("Sustained change and relapse", blank=True)
     history = HistoricalRecords()
 
     SECTIONS = [

@@ -1,10 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import access
+from cases.models import StaleRecord
 from cases.services import case_for_page
 from reunification.clock import today
 
@@ -63,6 +64,8 @@ def assessment_form(request, pk, assessment_pk=None):
                 saved = services.save_draft(
                     case=case, by=request.user, form=form, factors_formset=factors
                 )
+            except StaleRecord as conflict:
+                form.show_conflict(conflict)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -151,7 +154,7 @@ def submit(request, pk, assessment_pk):
 def decide(request, pk, assessment_pk):
     case = _case(request, pk)
     if not access.is_team_manager_for(request.user, case):
-        raise Http404
+        raise PermissionDenied
     assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():

@@ -30,17 +30,18 @@ REWRITE_REVISION = "+r2"
 REGISTRY = os.environ.get("NPM_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 
 
-def pinned() -> tuple[str, str]:
+def pinned(package: str = "govuk-frontend") -> tuple[str, str]:
+    """The version and integrity pinned under [tool.reunification.<package>]."""
     with open(ROOT / "pyproject.toml", "rb") as f:
-        pin = tomllib.load(f)["tool"]["reunification"]["govuk-frontend"]
+        pin = tomllib.load(f)["tool"]["reunification"][package]
     return pin["version"], pin["integrity"]
 
 
-def verify(blob: bytes, integrity: str) -> None:
+def verify(blob: bytes, integrity: str, package: str = "govuk-frontend") -> None:
     algorithm, _, expected = integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, blob).digest()).decode()
     if actual != expected:
-        sys.exit(f"govuk-frontend download does not match the pinned {algorithm} digest")
+        sys.exit(f"{package} download does not match the pinned {algorithm} digest")
 
 
 def rewrite_css(css: str) -> str:

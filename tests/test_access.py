@@ -1,9 +1,10 @@
 """Who may see and who may change Kayla's case (see cases/access.py).
 
-Everyone outside the case is told the page does not exist, so not even her name
-leaks; people who may see the case may read it; only her social worker and the
+Everyone outside the case is told the page does not exist (404), so not even her
+name leaks; people who may see the case may read it; only her social worker and the
 team manager may change it; only the team manager allocates; only managers see
-the audit trail.
+the audit trail. People who may see the case but try what their role may not do are
+told so (403, "You cannot do this").
 """
 
 import datetime
@@ -84,7 +85,10 @@ def test_people_on_or_over_the_case_can_see_it(visit, who):
 @pytest.mark.parametrize("page", ["allocate", *CHANGE_PAGES])
 @pytest.mark.parametrize("who", VIEWERS)
 def test_people_who_may_only_see_the_case_cannot_change_it(visit, who, page):
-    assert visit(who, page).status_code == 404
+    response = visit(who, page)
+
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
 
 
 @pytest.mark.parametrize("page", CHANGE_PAGES)
@@ -98,7 +102,7 @@ def test_the_team_manager_allocates(visit):
 
 
 def test_the_social_worker_does_not_allocate(visit):
-    assert visit("social_worker", "allocate").status_code == 404
+    assert visit("social_worker", "allocate").status_code == 403
 
 
 @pytest.mark.parametrize("who", ["team_manager", "head_of_service", "director"])
@@ -108,7 +112,7 @@ def test_managers_see_the_audit_trail(visit, who):
 
 @pytest.mark.parametrize("who", ["social_worker", "colleague", "iro"])
 def test_practitioners_do_not_see_the_audit_trail(visit, who):
-    assert visit(who, "audit").status_code == 404
+    assert visit(who, "audit").status_code == 403
 
 
 def test_a_viewer_posting_a_change_is_refused_and_nothing_changes(client, case, colleague):
@@ -116,7 +120,7 @@ def test_a_viewer_posting_a_change_is_refused_and_nothing_changes(client, case, 
 
     response = client.post(url("edit_child", case), {"first_name": "Changed"})
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert Child.objects.get(pk=case.child_id).first_name == "Kayla"
 
 
@@ -151,7 +155,8 @@ def test_a_team_that_held_an_earlier_case_cannot_change_the_childs_record_now(
         reverse("cases:edit_record", args=[earlier.pk, "placement", placement.pk])
     )
 
-    assert response.status_code == 404
+    # South may still see its closed case, but nothing is changed through it.
+    assert response.status_code == 403
 
 
 def test_an_unknown_kind_of_record_is_not_found(client, case, social_worker):

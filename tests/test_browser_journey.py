@@ -18,6 +18,7 @@ import time_machine
 
 from cases.models import LegalStatusCode, ReunificationCase, Role, Stage
 from reviews.models import CarePlanApproval, NotPursued, StageMove, ViabilityMeeting
+from tests.browser_demo import launch_chromium
 from tests.factories import (
     assessment_records,
     journey_to,
@@ -60,17 +61,7 @@ def browser_page(monkeypatch):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(10_000)
         yield page

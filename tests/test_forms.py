@@ -614,7 +614,7 @@ def test_only_team_managers_may_open_cases(client, everyone, social_worker, iro)
 
     response = client.post(reverse("cases:new"), new_case_form(social_worker, iro))
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not Child.objects.filter(local_identifier="N777777").exists()
 
 

@@ -619,7 +619,8 @@ def test_someone_signed_out_is_sent_to_sign_in(client, disputed):
 
 
 # Expected status of each page for each person on the case, at identification with
-# an open disagreement: 200 opens, 404 not found.
+# an open disagreement: 200 opens, 403 refused (they may see the case, but the
+# decision is not theirs).
 CARE_PLAN_STEPS = {"confirmed", "agreed", "ratified"}
 PAGES = ["journey", "confirmed", "agreed", "ratified", "consultation", "not_pursued", "meeting"]
 MAY_OPEN = {
@@ -643,13 +644,11 @@ def test_each_decision_page_opens_only_for_the_person_whose_decision_it_is(
             address = url("approve", journey_case, page)
         else:
             address = url(page, journey_case)
-        expected = 200 if page in MAY_OPEN[who] else 404
+        expected = 200 if page in MAY_OPEN[who] else 403
         assert client.get(address).status_code == expected, page
 
 
-def test_a_social_worker_posting_a_team_manager_decision_gets_not_found(
-    client, at_assessment, people
-):
+def test_a_social_worker_posting_a_team_manager_decision_is_refused(client, at_assessment, people):
     signed_off_risk_assessment(
         at_assessment, author=people.social_worker, manager=people.team_manager, level="high"
     )
@@ -667,7 +666,7 @@ def test_a_social_worker_posting_a_team_manager_decision_gets_not_found(
         },
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert saved(at_assessment) == before
 
 
@@ -680,7 +679,7 @@ def test_a_social_worker_cannot_approve_the_care_plan_by_posting(
         url("approve", journey_case, "confirmed"), date_input("approved_on", TODAY)
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert saved(journey_case)["approvals"] == 0
 
 
@@ -707,8 +706,8 @@ def test_the_service_director_reads_the_journey_but_raises_no_disagreement(
     client.force_login(director)
 
     assert client.get(url("journey", case)).status_code == 200
-    assert client.get(url("dispute", case)).status_code == 404
-    assert client.get(url("resolve", case, dispute.pk)).status_code == 404
+    assert client.get(url("dispute", case)).status_code == 403
+    assert client.get(url("resolve", case, dispute.pk)).status_code == 403
 
 
 def test_the_stage_moves_are_posted_not_fetched(client, journey_case, social_worker):
@@ -732,7 +731,7 @@ def test_only_the_social_worker_or_a_team_manager_may_post_a_stage_move(
         approve(journey_case, approver, step)
     client.force_login(request.getfixturevalue(who))
 
-    assert client.post(url("start_assessment", journey_case)).status_code == 404
+    assert client.post(url("start_assessment", journey_case)).status_code == 403
     assert reload(journey_case).stage == Stage.IDENTIFICATION
 
 

@@ -184,13 +184,22 @@ def test_the_head_of_service_sees_the_teams_she_oversees(client, head_of_service
 def test_practitioners_have_no_team_caseload(client, caseload, who, request):
     client.force_login(request.getfixturevalue(who))
 
-    assert client.get(reverse("cases:team")).status_code == 404
+    assert client.get(reverse("cases:team")).status_code == 403
 
 
 def test_a_team_manager_cannot_open_another_teams_caseload(client, south_manager, north):
     client.force_login(south_manager)
 
-    assert client.get(reverse("cases:team_detail", args=[north.pk])).status_code == 404
+    response = client.get(reverse("cases:team_detail", args=[north.pk]))
+
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
+
+
+def test_a_team_that_does_not_exist_is_not_found(client, south_manager, north):
+    client.force_login(south_manager)
+
+    assert client.get(reverse("cases:team_detail", args=[north.pk + 1000])).status_code == 404
 
 
 # The case overview

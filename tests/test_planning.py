@@ -586,9 +586,9 @@ def test_the_iro_can_read_the_planning_page_but_not_change_it(client, case, iro,
     assert ">Change<" not in page.content.decode()
     assert "Record a planning meeting" not in text(page)
     for address in change_urls(case, planning_records):
-        assert client.get(address).status_code == 404, address
+        assert client.get(address).status_code == 403, address
     response = client.post(url("planning:add_meeting", case), {})
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_the_social_worker_and_team_manager_see_change_links(
@@ -632,7 +632,7 @@ def test_a_closed_case_s_planning_records_are_read_only(
     assert client.get(planning_page(case)).status_code == 200
     assert "This case is closed" in text(client.get(planning_page(case)))
     for address in change_urls(case, planning_records):
-        assert client.get(address).status_code == 404, address
+        assert client.get(address).status_code == 403, address
 
 
 def test_viewing_the_planning_page_is_logged(client, case, iro):
@@ -746,8 +746,8 @@ def test_only_the_service_director_may_approve_a_placement_with_parents(
     case = on_care_order
     for user in (social_worker, team_manager, head_of_service, iro):
         client.force_login(user)
-        assert client.get(url("planning:pwp_approve", case)).status_code == 404
-        assert client.post(url("planning:pwp_approve", case), fields(**PWP)).status_code == 404
+        assert client.get(url("planning:pwp_approve", case)).status_code == 403
+        assert client.post(url("planning:pwp_approve", case), fields(**PWP)).status_code == 403
         with pytest.raises(PermissionDenied):
             services.approve_placement_with_parents(case=case, by=user, **PWP)
 

@@ -755,17 +755,23 @@ PAGES = {
     "visit": CHANGERS,
     "recommendation_done": CHANGERS | {"iro", "colleague"},
 }
+SEE_THE_CASE = PAGES["aftercare"]
+
+
+def refusal(who: str) -> int:
+    """Not found to those who may not see Kayla's case; refused to those who may."""
+    return 403 if who in SEE_THE_CASE else 404
 
 
 @pytest.mark.parametrize(
     "page, who, status",
     [
-        (page, who, 200 if who in allowed else 404)
+        (page, who, 200 if who in allowed else refusal(who))
         for page, allowed in PAGES.items()
         for who in EVERYONE
     ],
 )
-def test_each_page_opens_for_the_right_people_and_is_not_found_for_anyone_else(
+def test_each_page_opens_for_the_right_people_and_is_refused_or_not_found_for_others(
     client, case, recommendation, page, who, status, request
 ):
     client.force_login(request.getfixturevalue(who))
@@ -815,11 +821,11 @@ def test_my_tasks_opens_for_everyone_and_shows_only_their_own(
         ("head_of_service", 200, True),
         ("director", 200, True),
         ("south_manager", 200, False),
-        ("social_worker", 404, False),
-        ("colleague", 404, False),
-        ("iro", 404, False),
-        ("outsider", 404, False),
-        ("performance", 404, False),
+        ("social_worker", 403, False),
+        ("colleague", 403, False),
+        ("iro", 403, False),
+        ("outsider", 403, False),
+        ("performance", 403, False),
     ],
 )
 def test_team_tasks_open_for_managers_and_show_only_their_teams(
@@ -884,7 +890,7 @@ def test_the_iro_cannot_record_a_visit(client, case, iro):
         url("visit", case), {**date_input("visited_on", D(2026, 3, 9)), "seen_alone": "yes"}
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not Visit.objects.exists()
     with pytest.raises(PermissionDenied):
         statutory.record_visit(
@@ -1176,3 +1182,18 @@ def test_a_planned_return_needs_low_or_medium_risk_at_the_time(return_confirmed,
     with pytest.raises(ValidationError, match="Low or Medium"):
         go_home(return_confirmed, people.social_worker)
     assert reload(return_confirmed).stage == Stage.CONFIRMATION
+
+
+@pytest.mark.parametrize(
+    "who, offered",
+    [("colleague", True), ("iro", True), ("social_worker", True), ("head_of_service", False)],
+)
+def test_mark_as_done_is_offered_only_to_those_who_may_mark_it(
+    client, case, recommendation, request, who, offered
+):
+    client.force_login(request.getfixturevalue(who))
+
+    page = text(client.get(url("aftercare", case)))
+
+    done_url = url("recommendation_done", case, recommendation.pk)
+    assert (done_url in page) is offered

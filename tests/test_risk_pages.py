@@ -540,7 +540,7 @@ def test_others_who_may_see_the_case_can_read_but_not_change_the_risk_pages(
         ("post", url("decide", case, assessment)),
     ]:
         data = {"confirmed_level": "low", "decision": "sign_off"}
-        assert getattr(client, method)(path, data).status_code == 404, path
+        assert getattr(client, method)(path, data).status_code == 403, path
     assert reload(assessment).status == AssessmentStatus.DRAFT
 
 
@@ -552,7 +552,7 @@ def test_the_iro_and_head_of_service_cannot_decide_a_submitted_assessment(
     client.force_login(request.getfixturevalue(viewer))
 
     assert client.get(url("detail", case, assessment)).context["decision_form"] is None
-    assert client.post(url("decide", case, assessment), {"decision": "sign_off"}).status_code == 404
+    assert client.post(url("decide", case, assessment), {"decision": "sign_off"}).status_code == 403
     assert reload(assessment).status == AssessmentStatus.SUBMITTED
 
 

@@ -32,6 +32,7 @@ from .codes import (
     TreatmentUptake,
 )
 from .people import Role, RoleGrant, ServiceArea, Team, User
+from .versioned import StaleRecord, Versioned, claim_version
 
 __all__ = [
     "ALLOCATED_ROLES",
@@ -63,7 +64,10 @@ __all__ = [
     "Sex",
     "Sibling",
     "Stage",
+    "StaleRecord",
     "Team",
     "TreatmentUptake",
     "User",
+    "Versioned",
+    "claim_version",
 ]

@@ -16,6 +16,7 @@ from .codes import (
     TreatmentUptake,
 )
 from .people import Role, Team
+from .versioned import Versioned
 
 
 class Stage(models.TextChoices):
@@ -31,7 +32,7 @@ class Stage(models.TextChoices):
 ALLOCATED_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.IRO)
 
 
-class ReunificationCase(models.Model):
+class ReunificationCase(Versioned):
     """One attempt to return a child home. A later attempt is a new case, linked to
     the earlier one through `previous_case`."""
 
@@ -158,7 +159,7 @@ class Allocation(models.Model):
         return f"{self.get_role_display()}: {self.user}"
 
 
-class ParentalIssue(models.Model):
+class ParentalIssue(Versioned):
     case = models.ForeignKey(
         ReunificationCase, on_delete=models.CASCADE, related_name="parental_issues"
     )
@@ -184,7 +185,7 @@ class ParentalIssue(models.Model):
         return self.get_kind_display()
 
 
-class FamilyMember(models.Model):
+class FamilyMember(Versioned):
     """A person in the child's household or family network."""
 
     case = models.ForeignKey(
@@ -219,7 +220,7 @@ class FamilyMember(models.Model):
         return f"{self.name} ({self.relationship})"
 
 
-class PoliceCheck(models.Model):
+class PoliceCheck(Versioned):
     member = models.ForeignKey(FamilyMember, on_delete=models.CASCADE, related_name="police_checks")
     requested_on = models.DateField("Date requested")
     returned_on = models.DateField("Date returned", null=True, blank=True)
@@ -258,7 +259,7 @@ class ChronologyKind(models.TextChoices):
     CASE_OPENED = "case_opened", "Case opened"
 
 
-class ChronologyEntry(models.Model):
+class ChronologyEntry(Versioned):
     case = models.ForeignKey(ReunificationCase, on_delete=models.CASCADE, related_name="chronology")
     occurred_on = models.DateField("Date of event")
     kind = models.CharField("Type", max_length=20, choices=ChronologyKind.choices)

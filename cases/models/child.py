@@ -1,5 +1,7 @@
 """The child and the child's care history, which outlives any one case."""
 
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,11 +14,16 @@ from .codes import (
     ReasonEpisodeCeased,
     Sex,
 )
+from .versioned import Versioned
+
+NHS_NUMBER = r"^[0-9]{10}\Z"
 
 
 def nhs_number_checksum(value: str) -> None:
     from django.core.exceptions import ValidationError
 
+    if not re.match(NHS_NUMBER, value):
+        return  # not 10 digits: the RegexValidator says so
     digits = [int(d) for d in value]
     total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
@@ -25,7 +32,7 @@ def nhs_number_checksum(value: str) -> None:
         raise ValidationError("Enter a valid NHS number; this one fails its check digit")
 
 
-class Child(models.Model):
+class Child(Versioned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
@@ -42,7 +49,7 @@ class Child(models.Model):
         max_length=10,
         blank=True,
         validators=[
-            RegexValidator(r"^\d{10}$", "Enter the NHS number as 10 digits"),
+            RegexValidator(NHS_NUMBER, "Enter the NHS number as 10 digits"),
             nhs_number_checksum,
         ],
     )
@@ -74,7 +81,7 @@ class Child(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class Sibling(models.Model):
+class Sibling(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="siblings")
     name = models.CharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -106,7 +113,7 @@ def _period_constraint(name: str):
     )
 
 
-class LegalStatus(models.Model):
+class LegalStatus(Versioned):
     """A period under one legal status. Periods are half-open: a status that ends on
     a day and the next that starts that day do not overlap (the SSDA903 convention)."""
 
@@ -129,7 +136,7 @@ class LegalStatus(models.Model):
         return self.code in LegalStatusCode.care_orders()
 
 
-class Placement(models.Model):
+class Placement(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
     placement_type = models.CharField(max_length=2, choices=PlacementType.choices)
     carer = models.CharField("Carer or provider", max_length=200)
@@ -145,7 +152,7 @@ class Placement(models.Model):
         return f"{self.get_placement_type_display()} ({self.carer})"
 
 
-class CareEpisode(models.Model):
+class CareEpisode(Versioned):
     """An earlier period of being looked after, before the present one."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_episodes")
@@ -165,7 +172,7 @@ class CareEpisode(models.Model):
         return f"{self.start_date} to {self.end_date}"
 
 
-class PreviousReturn(models.Model):
+class PreviousReturn(Versioned):
     """An earlier return home; when the child came back into care, it failed."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="previous_returns")
@@ -193,7 +200,7 @@ class PreviousReturn(models.Model):
         return self.came_back_into_care_on is not None
 
 
-class MissingEpisode(models.Model):
+class MissingEpisode(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
     start_date = models.DateField("Date went missing")
     end_date = models.DateField("Date found or returned", null=True, blank=True)
