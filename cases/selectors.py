@@ -209,11 +209,11 @@ def _field_changes(model, older, newer) -> list[tuple[str, object, object, objec
     return rows
 
 
-def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
-    """Every recorded change to the case and its records, newest first, with what
-    changed in each: the case, the child and every record of the case, the risk,
-    planning and review records included. One query per kind of record, plus one
-    per kind of linked record named in the changes."""
+def case_versions(case: ReunificationCase) -> list[tuple]:
+    """Every recorded version of the case and its records, newest first, as
+    (model, version, changed fields): the case, the child and every record of the
+    case, the risk, planning and review records included. One query per kind of
+    record."""
     versions = []
     for model, queryset in history_sources(case):
         previous_by_id = {}
@@ -223,8 +223,17 @@ def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
             versions.append((model, entry, changes))
             previous_by_id[entry.id] = entry
     versions.sort(key=lambda version: version[1].history_date, reverse=True)
-    versions = versions[:limit]
+    return versions
 
+
+def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
+    """The newest `limit` changes to the case and its records, described."""
+    return describe_changes(case_versions(case)[:limit])
+
+
+def describe_changes(versions: list[tuple]) -> list[Change]:
+    """Versions from `case_versions` as changes to show: one query more per kind
+    of linked record named in them."""
     # Name linked records (people, household members) rather than show their ids.
     wanted: dict[type, set] = {}
     for _, _, changes in versions:
@@ -259,5 +268,6 @@ def case_history(case: ReunificationCase, limit: int = 200) -> list[Change]:
     ]
 
 
-def case_views(case: ReunificationCase, limit: int = 200) -> QuerySet[CaseView]:
-    return case.views.select_related("user")[:limit]
+def case_views(case: ReunificationCase) -> QuerySet[CaseView]:
+    """Every view of the case, newest first."""
+    return case.views.select_related("user").order_by("-viewed_at", "-pk")

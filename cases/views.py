@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from .models import ALLOCATED_ROLES, Role, Stage, StaleRecord, Team
 from .records import RECORD_TYPES
 
 CASES_PER_PAGE = 25
+AUDIT_PER_PAGE = 100
 
 
 def my_cases(request):
@@ -119,13 +122,24 @@ def case_audit(request, pk):
     if not _can_see_audit(request.user, case):
         raise PermissionDenied
     _viewed(request, case)
+    changes = Paginator(selectors.case_versions(case), AUDIT_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    views = Paginator(selectors.case_views(case), AUDIT_PER_PAGE).get_page(
+        request.GET.get("views_page")
+    )
     return render(
         request,
         "cases/case_audit.html",
         {
             "case": case,
-            "changes": selectors.case_history(case),
-            "views": selectors.case_views(case),
+            "changes": selectors.describe_changes(changes.object_list),
+            "changes_page": changes,
+            "views": views.object_list,
+            "views_page": views,
+            # Each table's pages keep the other table's place.
+            "changes_query": urlencode({"views_page": views.number}),
+            "views_query": urlencode({"page": changes.number}),
         },
     )
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases import selectors
 from cases.models import CaseView, Child, LegalStatusCode, Role, Stage
 from tests.factories import (
     ChildFactory,
@@ -354,6 +355,44 @@ def test_the_audit_page_lists_who_viewed_the_case(client, case, colleague, team_
 
     assert [v.user for v in response.context["views"]] == [team_manager, colleague]
     assert "Colin Reed" in response.content.decode()
+
+
+def test_every_change_and_view_can_be_reached_page_by_page(
+    client, case, colleague, team_manager, monkeypatch
+):
+    """Nothing drops off the end of the trail: older entries are on later pages."""
+    from cases import views
+
+    monkeypatch.setattr(views, "AUDIT_PER_PAGE", 3)
+    start = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
+    for n in range(7):
+        CaseView.objects.create(
+            case=case,
+            user=colleague,
+            path=f"/look/{n}/",
+            viewed_at=start + datetime.timedelta(minutes=n),
+        )
+    changes = len(selectors.case_versions(case))
+    assert changes > 3
+    client.force_login(team_manager)
+    audit = reverse("cases:audit", args=[case.pk])
+
+    seen_paths, seen_changes, page = [], 0, 1
+    while True:
+        response = client.get(audit, {"views_page": page, "page": page})
+        seen_paths += [v.path for v in response.context["views"]]
+        seen_changes += len(response.context["changes"])
+        if not response.context["views_page"].has_next() and not (
+            response.context["changes_page"].has_next()
+        ):
+            break
+        page += 1
+
+    assert {f"/look/{n}/" for n in range(7)} <= set(seen_paths)
+    assert seen_changes == changes
+    first = client.get(audit, {"views_page": 2}).content.decode()
+    assert "views_page=3" in first and "views_page=1" in first  # Next and Previous
+    assert "page=1&amp;views_page=3" in first  # the changes keep their place
 
 
 # Signing in, staying signed in, resetting a password
