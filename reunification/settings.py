@@ -219,13 +219,13 @@ if not DEBUG:
 # fall after a return home, and after how many days overdue an item also goes to
 # the team manager.
 REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "6"))
-# A worker that claimed a digest and then died: after this many seconds another
-# worker takes the digest over.
-REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS", "900"))
 REMINDER_MINUTE = int(os.environ.get("REMINDER_MINUTE", "30"))
 CIN_REVIEW_INTERVAL_MONTHS = int(os.environ.get("CIN_REVIEW_INTERVAL_MONTHS", "3"))
 ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("ESCALATE_OVERDUE_AFTER_DAYS", "7"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A worker that claimed a digest and then died: after this many seconds another
+# worker takes the digest over.
+REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS", "900"))
 
 # Report figures are worked out at most this often (seconds); see reporting.snapshots.
 REPORT_FRESH_SECONDS = int(os.environ.get("REPORT_FRESH_SECONDS", "600"))
