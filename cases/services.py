@@ -179,6 +179,12 @@ def save_record(*, case: ReunificationCase, by: User, form) -> object:
     return form.save()
 
 
+def lock_case(case: ReunificationCase) -> ReunificationCase:
+    """The case row, locked until the transaction ends, so that two people acting
+    on one case at once act one after the other."""
+    return ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
+
+
 def log_case_view(*, case: ReunificationCase, user: User, path: str) -> None:
     CaseView.objects.create(case=case, user=user, viewed_at=now(), path=path[:300])
 

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from cases.models import ReunificationCase, Role, Stage, User
 from reunification.clock import today
 from reviews.models import Deadline, DeadlineKind, ReminderDigest
-from reviews.reminders import send_digests
+from reviews.reminders.digests import send_digests
 
 
 @dataclass

@@ -5,8 +5,8 @@ from django.views.generic import RedirectView
 
 from cases import views as case_views
 from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GOVUKSetPasswordForm
-from reviews import aftercare_views
-from reviews import views as review_views
+from reviews.aftercare import views as aftercare_views
+from reviews.journey import views as review_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:my_cases", permanent=False)),

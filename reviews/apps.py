@@ -6,6 +6,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Decisions, reviews and deadlines"
 
     def ready(self):
-        from .signals import connect
+        from reviews.signals import connect
 
         connect()

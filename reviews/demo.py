@@ -64,26 +64,14 @@ from planning.models import (
     WrittenAgreement,
 )
 from reunification.clock import now
-from risk.models import (
-    AdvocateOffer,
-    AssessmentStatus,
-    ChildViews,
-    FactorStatus,
-    NamedRiskFactor,
-    ParentViews,
-    RiskAssessment,
-    RiskFactorEntry,
-    SingleAssessment,
-)
-from risk.tool import suggest_level
-
-from . import deadlines
-from .deadline_rules import (
+from reviews.deadlines import refresh as deadlines
+from reviews.deadlines.rules import (
     LATER_CIC_REVIEW_MONTHS,
     SECOND_CIC_REVIEW_MONTHS,
     first_review_after_return_due,
 )
-from .models import (
+from reviews.deadlines.working_days import add_working_days
+from reviews.models import (
     Breakdown,
     CarePlanApproval,
     CarePlanStep,
@@ -103,7 +91,18 @@ from .models import (
     ViabilityMeeting,
     Visit,
 )
-from .working_days import add_working_days
+from risk.models import (
+    AdvocateOffer,
+    AssessmentStatus,
+    ChildViews,
+    FactorStatus,
+    NamedRiskFactor,
+    ParentViews,
+    RiskAssessment,
+    RiskFactorEntry,
+    SingleAssessment,
+)
+from risk.tool import suggest_level
 
 SEED = 2026
 DAY = datetime.timedelta(days=1)

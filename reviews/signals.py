@@ -9,9 +9,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from cases.models import LegalStatus, Placement, ReunificationCase, Stage
+from reviews.models import Recommendation, ReturnHome, Review, Visit
 from risk.models import RiskAssessment
-
-from .models import Recommendation, ReturnHome, Review, Visit
 
 
 def schedule_refresh(case_id: int) -> None:
@@ -21,7 +20,7 @@ def schedule_refresh(case_id: int) -> None:
             return  # already queued in this transaction
 
     def run():
-        from .deadlines import refresh
+        from reviews.deadlines.refresh import refresh
 
         if ReunificationCase.objects.filter(pk=case_id).exists():
             refresh(ReunificationCase(pk=case_id))

@@ -7,8 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reunification.clock import now, today
-
-from .reminders import send_digests
+from reviews.reminders.digests import send_digests
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import aftercare_views, views
+from reviews.aftercare import views as aftercare_views
+from reviews.journey import views
 
 app_name = "reviews"
 

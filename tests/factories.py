@@ -536,7 +536,7 @@ def journey_to(case: ReunificationCase, stage: str, *, people, level: str = "med
     social_worker, team_manager, head_of_service, iro (and director, needed on a
     care order). The assessment's risk assessment is dated a week back, so that
     at confirmation it is not a new one."""
-    from reviews import services as journey
+    from reviews.journey import decisions as journey
 
     order = [Stage.ASSESSMENT, Stage.SUPPORT_PLANNING, Stage.CONFIRMATION]
     day = today()

@@ -20,7 +20,7 @@ from django.core import mail
 
 from reunification.celery import app
 from reviews.models import Deadline, DigestStatus, ReminderDigest
-from reviews.reminders import people_with_items
+from reviews.reminders.digests import people_with_items
 from reviews.tasks import send_reminders
 
 D = datetime.date

@@ -10,14 +10,14 @@ import datetime
 
 import pytest
 
-from reviews.deadline_rules import (
+from reviews.deadlines.rules import (
     VisitRule,
     after_return,
     cic_review_due,
     review_after_return_due,
     visit_due,
 )
-from reviews.working_days import add_working_days, is_working_day
+from reviews.deadlines.working_days import add_working_days, is_working_day
 
 D = datetime.date
 

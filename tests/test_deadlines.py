@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from cases.models import Stage
-from reviews import deadlines, return_home, statutory
+from reviews.aftercare import return_home, statutory
+from reviews.deadlines import refresh as deadlines
 from reviews.models import Deadline, DeadlineKind, Recommendation, ReviewType
 from tests.factories import (
     ChildFactory,

@@ -14,7 +14,8 @@ from django.test import override_settings
 from cases.models import ReunificationCase, Stage, User
 from planning.models import FamilyTimeStep, PlanningMeeting, WrittenAgreement
 from reunification.clock import today
-from reviews import journey
+from reviews.journey import rules as journey
+from reviews.journey.selectors import case_facts, decisions_waiting
 from reviews.models import (
     CarePlanApproval,
     CarePlanStep,
@@ -30,7 +31,6 @@ from reviews.models import (
     ViabilityMeeting,
     Visit,
 )
-from reviews.selectors import case_facts, decisions_waiting
 from risk.models import AssessmentStatus, RiskAssessment
 
 JOURNEY = (

@@ -35,7 +35,8 @@ from cases.models import CaseView, Stage
 from cases.records import RECORD_TYPES
 from planning.models import GoalReview
 from reunification.clock import today
-from reviews import return_home, services, statutory
+from reviews.aftercare import return_home, statutory
+from reviews.journey import decisions as services
 from risk.models import RiskAssessment, RiskFactorEntry
 from tests.factories import (
     RISK_ANSWERS,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cases.models import LegalStatusCode, ReunificationCase, Role, Stage
 from cases.services import allocate
-from reviews import services
+from reviews.journey import decisions as services
 from reviews.models import (
     CarePlanApproval,
     Dispute,

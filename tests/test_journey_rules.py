@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from cases.models import Role, Stage
-from reviews.journey import CaseFacts, describe, outstanding, requirements
+from reviews.journey.rules import CaseFacts, describe, outstanding, requirements
 from risk.tool import Level
 
 SW, TM, HOS, IRO, SD = (

@@ -20,7 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cases.models import ChronologyEntry, ChronologyKind, ReunificationCase, Role, Stage
 from planning import models as planning
 from planning.services import approve_placement_with_parents
-from reviews import journey, services
+from reviews.journey import decisions as services
+from reviews.journey import rules as journey
+from reviews.journey.selectors import case_facts
 from reviews.models import (
     CarePlanApproval,
     Dispute,
@@ -29,7 +31,6 @@ from reviews.models import (
     ViabilityConsultation,
     ViabilityMeeting,
 )
-from reviews.selectors import case_facts
 from risk.models import ChildViews, ParentViews, SingleAssessment
 from tests.conftest import person
 from tests.factories import (

@@ -24,7 +24,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
-from reviews.reminders import (
+from reviews.reminders.digests import (
     CLAIM_LEASE,
     claim_batch,
     digest_items,

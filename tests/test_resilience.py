@@ -29,7 +29,7 @@ from kombu.exceptions import OperationalError
 
 from reunification.celery import app
 from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
-from reviews.reminders import people_with_items
+from reviews.reminders.digests import people_with_items
 from reviews.tasks import catch_up_reminders, send_reminders
 from tests.factories import UserFactory, open_case
 from tests.smtp_sink import SmtpSink

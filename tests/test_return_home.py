@@ -22,7 +22,8 @@ from django.urls import reverse
 from cases.models import ChronologyEntry, ReunificationCase, Role, Stage
 from cases.services import allocate
 from planning.services import approve_placement_with_parents
-from reviews import return_home, services, statutory
+from reviews.aftercare import return_home, statutory
+from reviews.journey import decisions as services
 from reviews.models import (
     Breakdown,
     Closure,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import access, services
 from cases.models import Role, Stage
-from reviews import deadlines
+from reviews.deadlines import refresh as deadlines
 from reviews.models import Deadline, DeadlineKind, Review, ReviewType
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_the_nightly_run_gathers_the_same_items_as_one_person_s_digest(settings)
     from django.core.management import call_command
 
     from reunification.clock import today
-    from reviews.reminders import _items_for_everyone, digest_items, people_with_items
+    from reviews.reminders.digests import _items_for_everyone, digest_items, people_with_items
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

@@ -412,7 +412,9 @@ def full_case(on_10_march_2026, journey_case, people):
     a recommendation, a visit, a disagreement, a goal review and an unplanned
     return home."""
     from planning.models import AgreementGoal, GoalReview
-    from reviews import deadlines, return_home, services, statutory
+    from reviews.aftercare import return_home, statutory
+    from reviews.deadlines import refresh as deadlines
+    from reviews.journey import decisions as services
 
     put_on_care_order(journey_case)
     case = journey_to(journey_case, Stage.CONFIRMATION, people=people)
@@ -623,7 +625,7 @@ def assert_escaped(html: str, where: str, *, shown: bool = True) -> None:
 def hostile_case(full_case, people):
     """Every free-text field of every record of the case, the people's names and
     the team's name hold markup."""
-    from reviews import deadlines
+    from reviews.deadlines import refresh as deadlines
 
     payloads = [SCRIPT, ATTRIBUTE]
     count = 0
@@ -681,7 +683,7 @@ def test_hostile_text_is_escaped_on_every_page_that_shows_it(client, hostile_cas
 
 
 def test_hostile_text_is_escaped_in_the_reminder_email(hostile_case, people):
-    from reviews import reminders
+    from reviews.reminders import digests as reminders
 
     day = today()
     items = reminders.digest_items(people.social_worker, day)
@@ -759,7 +761,8 @@ def csv_rows(text: str) -> list[list[str]]:
 def formula_case(on_10_march_2026, case, people):
     """Kayla's case with an overdue recommendation, her local identifier, her
     team's name and her social worker's name each starting like a formula."""
-    from reviews import deadlines, statutory
+    from reviews.aftercare import statutory
+    from reviews.deadlines import refresh as deadlines
 
     day = on_10_march_2026
     statutory.record_review(

@@ -41,8 +41,8 @@ from cases.models import CaseView, Role
 from cases.records import RECORD_TYPES
 from planning.models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
 from reunification.clock import today
-from reviews import services as journey
-from reviews import statutory
+from reviews.aftercare import statutory
+from reviews.journey import decisions as journey
 from risk.models import RiskAssessment, RiskFactorEntry
 from tests.factories import (
     RISK_ANSWERS,

@@ -1,8 +1,8 @@
 from django import template
 
 from reunification.clock import today
-from reviews import journey
-from reviews.selectors import case_facts
+from reviews.journey import rules
+from reviews.journey.selectors import case_facts
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ register = template.Library()
 @register.simple_tag
 def stage_tasks(case):
     """The current stage's task list, for the case overview."""
-    return journey.requirements(case_facts(case, today()))
+    return rules.requirements(case_facts(case, today()))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reviews.deadlines import refresh_all
+from reviews.deadlines.refresh import refresh_all
 
 
 class Command(BaseCommand):

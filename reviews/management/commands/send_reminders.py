@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from reunification.clock import today
-from reviews.reminders import send_digests
+from reviews.reminders.digests import send_digests
 
 
 class Command(BaseCommand):

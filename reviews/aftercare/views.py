@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from cases import access
 from cases.models import Role, Stage
 from cases.selectors import managed_teams
+from cases.services import case_for_page as _case
 from reunification.clock import today
-
-from . import deadline_rules, return_home, statutory
-from .aftercare_forms import (
+from reviews.aftercare import return_home, statutory
+from reviews.aftercare.forms import (
     BreakdownForm,
     ClosureForm,
     RecommendationDoneForm,
@@ -19,9 +19,10 @@ from .aftercare_forms import (
     ReviewForm,
     VisitForm,
 )
-from .models import Recommendation, ReturnHome
-from .reminders import open_deadlines
-from .views import _attempt, _case, _form_page
+from reviews.deadlines import rules
+from reviews.models import Recommendation, ReturnHome
+from reviews.pages import attempt, form_page
+from reviews.reminders.digests import open_deadlines
 
 
 def aftercare(request, pk):
@@ -32,7 +33,7 @@ def aftercare(request, pk):
         returned = case.return_home
     except ReturnHome.DoesNotExist:
         returned = None
-    milestones = deadline_rules.after_return(returned.returned_on) if returned else None
+    milestones = rules.after_return(returned.returned_on) if returned else None
     return render(
         request,
         "reviews/aftercare.html",
@@ -71,7 +72,7 @@ def _changer_case(request, pk):
 
 def _run(request, case, form, title, action, success):
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
@@ -81,7 +82,7 @@ def _run(request, case, form, title, action, success):
         )
         if done:
             return done
-    return _form_page(request, case, form, title, back="reviews:aftercare")
+    return form_page(request, case, form, title, back="reviews:aftercare")
 
 
 def record_return(request, pk):

@@ -4,9 +4,8 @@ from django import forms
 
 from cases.forms import GOVUKDateField
 from cases.models import ReasonEpisodeCeased, Role, User
-
-from .forms import DecisionForm
-from .models import ClosureReason, LegalStatusAfterReturn, ReviewType
+from reviews.journey.forms import DecisionForm
+from reviews.models import ClosureReason, LegalStatusAfterReturn, ReviewType
 
 
 class ReturnHomeForm(DecisionForm):

@@ -8,8 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from cases.dates import add_months
-
-from .working_days import add_working_days
+from reviews.deadlines.working_days import add_working_days
 
 FIRST_CIC_REVIEW_WORKING_DAYS = 20
 SECOND_CIC_REVIEW_MONTHS = 3

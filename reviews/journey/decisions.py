@@ -10,27 +10,22 @@ from django.db import transaction
 
 from cases import access
 from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
-from cases.services import add_chronology_entry
+from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
-from risk.tool import Level
-
-from . import journey
-from .models import (
+from reviews.journey import rules
+from reviews.journey.selectors import case_facts, latest_signed_off
+from reviews.journey.stage import move_stage
+from reviews.models import (
     CarePlanApproval,
     CarePlanStep,
     ConsultationOutcome,
     Dispute,
     MeetingOutcome,
     NotPursued,
-    StageMove,
     ViabilityConsultation,
     ViabilityMeeting,
 )
-from .selectors import case_facts, latest_signed_off
-
-
-def _locked(case: ReunificationCase) -> ReunificationCase:
-    return ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
+from risk.tool import Level
 
 
 def _require_stage(case: ReunificationCase, *stages: str) -> None:
@@ -42,42 +37,9 @@ def _require_stage(case: ReunificationCase, *stages: str) -> None:
 
 
 def _require(case: ReunificationCase, *, except_keys: tuple[str, ...] = ()) -> None:
-    missing = journey.outstanding(case_facts(case, today()), except_keys=except_keys)
+    missing = rules.outstanding(case_facts(case, today()), except_keys=except_keys)
     if missing:
-        raise ValidationError(journey.describe(missing))
-
-
-def _move(
-    case: ReunificationCase,
-    *,
-    to: str,
-    by: User,
-    role: str,
-    reason: str,
-    also_saving: tuple[str, ...] = (),
-) -> None:
-    StageMove.objects.create(
-        case=case,
-        from_stage=case.stage,
-        to_stage=to,
-        moved_by=by,
-        role=role,
-        moved_at=now(),
-        reason=reason,
-    )
-    moved_from = Stage(case.stage).label
-    case.stage = to
-    case.stage_entered_on = today()
-    case._history_user = by
-    case.save(update_fields=["stage", "stage_entered_on", *also_saving])
-    add_chronology_entry(
-        case=case,
-        by=by,
-        occurred_on=today(),
-        kind=ChronologyKind.DECISION,
-        description=f"Moved from {moved_from} to {Stage(to).label} by {by}. {reason}".strip(),
-        automatic=True,
-    )
+        raise ValidationError(rules.describe(missing))
 
 
 def _decided(case, by, text: str, on: datetime.date) -> None:
@@ -112,7 +74,7 @@ def approve_care_plan(
 ) -> CarePlanApproval:
     """Record one of the three approvals of the reunification care plan, each by
     the person who holds that role for this case, in order."""
-    case = _locked(case)
+    case = lock_case(case)
     field, role, after = APPROVER[step]
     if getattr(case, field) != by.pk or not by.has_role(role):
         raise PermissionDenied(f"Only the case's {Role(role).label.lower()} can record this")
@@ -150,13 +112,13 @@ def approve_care_plan(
 @transaction.atomic
 def start_assessment(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Identification → Assessment, once the care plan has its three approvals."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.can_change(by, case):
         raise PermissionDenied
     _require_stage(case, Stage.IDENTIFICATION)
     _require(case)
     role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
-    _move(
+    move_stage(
         case,
         to=Stage.ASSESSMENT,
         by=by,
@@ -204,7 +166,7 @@ def record_viability_consultation(
     """The team manager records the consultation as management oversight. When
     the child is potentially suited, and everything else at assessment is done,
     the case moves to support and planning."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.ASSESSMENT)
@@ -232,7 +194,7 @@ def record_viability_consultation(
         held_on,
     )
     if suited:
-        _move(
+        move_stage(
             case,
             to=Stage.SUPPORT_PLANNING,
             by=by,
@@ -257,7 +219,7 @@ def record_not_pursued(
     High or Severe (or the consultation found the child not suited); at
     confirmation when the viability meeting changed the plan or the level is High
     or Severe. The child stays looked after; planning and reviews go on."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.ASSESSMENT, Stage.CONFIRMATION)
@@ -291,7 +253,7 @@ def record_not_pursued(
         explained_to_family_on=explained_to_family_on,
         care_plan_now=care_plan_now,
     )
-    _move(
+    move_stage(
         case,
         to=Stage.NOT_PURSUED,
         by=by,
@@ -309,13 +271,13 @@ def record_not_pursued(
 @transaction.atomic
 def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Support and planning → Confirmation, once the planning records are in place."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.can_change(by, case):
         raise PermissionDenied
     _require_stage(case, Stage.SUPPORT_PLANNING)
     _require(case)
     role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
-    _move(
+    move_stage(
         case,
         to=Stage.CONFIRMATION,
         by=by,
@@ -344,7 +306,7 @@ def record_viability_meeting(
     """The Reunification Viability Meeting reviews progress against a new signed-off
     risk assessment and confirms a return date, sends the case back to planning
     for further work, or changes the plan away from reunification."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.CONFIRMATION)
@@ -353,7 +315,7 @@ def record_viability_meeting(
         raise ValidationError("Enter the rationale for the decision")
     assessment = latest_signed_off(case, since=case.stage_entered_on)
     if assessment is None:
-        raise ValidationError(journey.describe(journey.outstanding(case_facts(case, today()))[:1]))
+        raise ValidationError(rules.describe(rules.outstanding(case_facts(case, today()))[:1]))
     if held_on < assessment.assessed_on:
         raise ValidationError(
             "The meeting cannot be before the risk assessment it reviews "
@@ -390,7 +352,7 @@ def record_viability_meeting(
         summary += f": {meeting.return_date:%-d %B %Y}"
     _decided(case, by, f"Reunification Viability Meeting. {summary}. {rationale}", held_on)
     if outcome == MeetingOutcome.FURTHER_WORK:
-        _move(
+        move_stage(
             case,
             to=Stage.SUPPORT_PLANNING,
             by=by,

@@ -8,9 +8,8 @@ from cases import access
 from cases.models import Role, Stage
 from cases.services import case_for_page
 from reunification.clock import today
-
-from . import journey, services
-from .forms import (
+from reviews.journey import decisions, rules
+from reviews.journey.forms import (
     CarePlanApprovalForm,
     DisputeForm,
     NotPursuedForm,
@@ -18,8 +17,9 @@ from .forms import (
     ViabilityConsultationForm,
     ViabilityMeetingForm,
 )
-from .models import CarePlanStep
-from .selectors import case_facts, decisions_waiting, journey_record
+from reviews.journey.selectors import case_facts, decisions_waiting, journey_record
+from reviews.models import CarePlanStep
+from reviews.pages import attempt, form_page
 
 _case = case_for_page
 
@@ -27,7 +27,7 @@ _case = case_for_page
 def journey_page(request, pk):
     case = _case(request, pk)
     facts = case_facts(case, today())
-    tasks = journey.requirements(facts)
+    tasks = rules.requirements(facts)
     user = request.user
     return render(
         request,
@@ -78,39 +78,20 @@ def available_actions(user, case, facts) -> list[tuple[str, str]]:
     return actions
 
 
-def _form_page(request, case, form, title, *, back="reviews:journey"):
-    return render(
-        request,
-        "reviews/decision_form.html",
-        {"case": case, "form": form, "title": title, "back": back},
-    )
-
-
-def _attempt(request, case, form, action, success, to="reviews:journey"):
-    """Run a service; on refusal show its words in the error summary."""
-    try:
-        action()
-    except ValidationError as error:
-        form.add_error(None, " ".join(error.messages))
-        return None
-    messages.success(request, success)
-    return redirect(to, case.pk)
-
-
 def approve(request, pk, step):
     case = _case(request, pk)
     if step not in CarePlanStep.values:
         raise Http404
-    if getattr(case, services.APPROVER[step][0]) != request.user.pk:
+    if getattr(case, decisions.APPROVER[step][0]) != request.user.pk:
         raise PermissionDenied
     form = CarePlanApprovalForm(request.POST or None, step=step, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.approve_care_plan(
+            lambda: decisions.approve_care_plan(
                 case=case,
                 by=request.user,
                 step=step,
@@ -127,19 +108,19 @@ def approve(request, pk, step):
         CarePlanStep.AGREED: "Agree the reunification care plan",
         CarePlanStep.RATIFIED: "Ratify the care plan at a Child in Care review",
     }
-    return _form_page(request, case, form, titles[step])
+    return form_page(request, case, form, titles[step])
 
 
 @require_POST
 def start_assessment(request, pk):
     case = _case(request, pk)
-    return _move(request, case, services.start_assessment, "The assessment stage has begun.")
+    return _move(request, case, decisions.start_assessment, "The assessment stage has begun.")
 
 
 @require_POST
 def move_to_confirmation(request, pk):
     case = _case(request, pk)
-    return _move(request, case, services.move_to_confirmation, "The case moved to confirmation.")
+    return _move(request, case, decisions.move_to_confirmation, "The case moved to confirmation.")
 
 
 def _move(request, case, service, success):
@@ -166,11 +147,11 @@ def consultation(request, pk):
     form = ViabilityConsultationForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.record_viability_consultation(
+            lambda: decisions.record_viability_consultation(
                 case=case,
                 by=request.user,
                 held_on=data["held_on"],
@@ -182,7 +163,7 @@ def consultation(request, pk):
         )
         if done:
             return done
-    return _form_page(request, case, form, "Reunification Viability Consultation")
+    return form_page(request, case, form, "Reunification Viability Consultation")
 
 
 def not_pursued(request, pk):
@@ -190,16 +171,16 @@ def not_pursued(request, pk):
     form = NotPursuedForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.record_not_pursued(case=case, by=request.user, **data),
+            lambda: decisions.record_not_pursued(case=case, by=request.user, **data),
             "Recorded: reunification is not pursued.",
         )
         if done:
             return done
-    return _form_page(request, case, form, "Reunification not pursued")
+    return form_page(request, case, form, "Reunification not pursued")
 
 
 def meeting(request, pk):
@@ -207,11 +188,11 @@ def meeting(request, pk):
     form = ViabilityMeetingForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.record_viability_meeting(
+            lambda: decisions.record_viability_meeting(
                 case=case,
                 by=request.user,
                 held_on=data["held_on"],
@@ -226,7 +207,7 @@ def meeting(request, pk):
         )
         if done:
             return done
-    return _form_page(request, case, form, "Reunification Viability Meeting")
+    return form_page(request, case, form, "Reunification Viability Meeting")
 
 
 def dispute(request, pk):
@@ -235,16 +216,16 @@ def dispute(request, pk):
         raise PermissionDenied
     form = DisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.raise_dispute(case=case, by=request.user, **form.cleaned_data),
+            lambda: decisions.raise_dispute(case=case, by=request.user, **form.cleaned_data),
             "The disagreement was recorded.",
         )
         if done:
             return done
-    return _form_page(request, case, form, "Record a disagreement or escalation")
+    return form_page(request, case, form, "Record a disagreement or escalation")
 
 
 def resolve(request, pk, dispute_pk):
@@ -254,18 +235,18 @@ def resolve(request, pk, dispute_pk):
     disagreement = get_object_or_404(case.disputes, pk=dispute_pk, resolved_on__isnull=True)
     form = ResolveDisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt(
             request,
             case,
             form,
-            lambda: services.resolve_dispute(
+            lambda: decisions.resolve_dispute(
                 dispute=disagreement, by=request.user, **form.cleaned_data
             ),
             "The resolution was recorded.",
         )
         if done:
             return done
-    return _form_page(request, case, form, "Record how the disagreement was resolved")
+    return form_page(request, case, form, "Record how the disagreement was resolved")
 
 
 def waiting_for_me(request):

@@ -4,8 +4,7 @@ from django import forms
 
 from cases.forms import GOVUKDateField
 from cases.models import ReunificationCase, Role, User
-
-from .models import CarePlanStep, ConsultationOutcome, DisputeRoute, MeetingOutcome
+from reviews.models import CarePlanStep, ConsultationOutcome, DisputeRoute, MeetingOutcome
 
 
 class DecisionForm(forms.Form):

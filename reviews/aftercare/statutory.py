@@ -8,8 +8,7 @@ from django.db import transaction
 from cases import access
 from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.services import add_chronology_entry
-
-from .models import Recommendation, Review, ReviewType, Visit
+from reviews.models import Recommendation, Review, ReviewType, Visit
 
 
 def may_record_review(user: User, case: ReunificationCase) -> bool:

@@ -12,10 +12,8 @@ from cases import selectors as case_selectors
 from cases.models import LegalStatus, LegalStatusCode, ReunificationCase, Role, Stage, User
 from planning.models import PlacementWithParentsApproval
 from planning.selectors import planning_facts
-from risk.models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
-
-from .journey import CaseFacts
-from .models import (
+from reviews.journey.rules import CaseFacts
+from reviews.models import (
     CarePlanApproval,
     CarePlanStep,
     ConsultationOutcome,
@@ -23,6 +21,7 @@ from .models import (
     ViabilityConsultation,
     ViabilityMeeting,
 )
+from risk.models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
 
 
 def latest_signed_off(case: ReunificationCase, since: datetime.date | None = None):

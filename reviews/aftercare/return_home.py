@@ -19,13 +19,12 @@ from cases.models import (
     User,
 )
 from cases.selectors import current_period
-from cases.services import add_chronology_entry
+from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
-from risk.selectors import risk_summary
-from risk.tool import Level
-
-from . import deadline_rules
-from .models import (
+from reviews.deadlines import rules
+from reviews.journey.selectors import latest_signed_off
+from reviews.journey.stage import move_stage
+from reviews.models import (
     Breakdown,
     Closure,
     ClosureReason,
@@ -33,8 +32,8 @@ from .models import (
     MeetingOutcome,
     ReturnHome,
 )
-from .selectors import latest_signed_off
-from .services import _locked, _move
+from risk.selectors import risk_summary
+from risk.tool import Level
 
 BEFORE_RETURN = (
     Stage.IDENTIFICATION,
@@ -81,7 +80,7 @@ def record_return_home(
     confirmed at the viability meeting and, on a care order, the service
     director's placement with parents approval. An unplanned return (a child who
     walked home) is recorded from any stage, with the reason."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.can_change(by, case):
         raise PermissionDenied
     if case.stage not in BEFORE_RETURN:
@@ -131,7 +130,7 @@ def record_return_home(
         recorded_at=now(),
     )
     _update_care_record(case, by, returned_on, returned_to, remains)
-    _move(
+    move_stage(
         case,
         to=Stage.RETURN_HOME,
         by=by,
@@ -177,7 +176,7 @@ def record_breakdown(
 ) -> Breakdown:
     """The child came back into care: the case records it, counts it among the
     child's failed returns, and closes. A later return is a new case linked to it."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.can_change(by, case):
         raise PermissionDenied
     if case.stage != Stage.RETURN_HOME:
@@ -224,7 +223,7 @@ def closure_checks(case: ReunificationCase, closed_on: datetime.date) -> list[st
     except ReturnHome.DoesNotExist:
         returned = None
     if returned:
-        after = deadline_rules.after_return(returned.returned_on)
+        after = rules.after_return(returned.returned_on)
         if closed_on < after.support_at_least_until:
             problems.append(
                 "support after a return home lasts at least six months (until "
@@ -245,7 +244,7 @@ def closure_warning(case: ReunificationCase, closed_on: datetime.date) -> str:
         returned = case.return_home
     except ReturnHome.DoesNotExist:
         return ""
-    until = deadline_rules.after_return(returned.returned_on).closure_warning_until
+    until = rules.after_return(returned.returned_on).closure_warning_until
     if closed_on < until:
         return (
             f"The child has been home less than twelve months (until {until:%-d %B %Y}). "
@@ -269,7 +268,7 @@ def close_case(
     """Close the case. Closing before the risk step rules allow, or less than six
     months after the return, needs a team manager's override with a reason; closing
     within twelve months needs the warning acknowledged."""
-    case = _locked(case)
+    case = lock_case(case)
     if not access.can_change(by, case):
         raise PermissionDenied
     if case.stage not in (Stage.RETURN_HOME, Stage.NOT_PURSUED):
@@ -338,7 +337,7 @@ def _close(
     if override_by:
         text += f" Early closure overridden by {by}: {override_reason}"
     case.closed_on = closed_on
-    _move(case, to=Stage.CLOSED, by=by, role=role, reason=text, also_saving=("closed_on",))
+    move_stage(case, to=Stage.CLOSED, by=by, role=role, reason=text, also_saving=("closed_on",))
     # The allocations end with the case; the history keeps who held it.
     for allocation in case.allocations.filter(end_date__isnull=True):
         allocation.end_date = max(closed_on, allocation.start_date)

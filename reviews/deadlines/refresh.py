@@ -14,12 +14,11 @@ from django.utils import timezone
 from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
 from cases.selectors import current_period
 from reunification.clock import today
+from reviews.deadlines import rules
+from reviews.deadlines.working_days import add_working_days
+from reviews.models import Deadline, DeadlineKind, Recommendation, ReturnHome, ReviewType
 from risk.models import AssessmentStatus
 from risk.selectors import risk_summary
-
-from . import deadline_rules
-from .models import Deadline, DeadlineKind, Recommendation, ReturnHome, ReviewType
-from .working_days import add_working_days
 
 SIGN_OFF_WORKING_DAYS = 5
 # Long-term foster placements (SSDA903 U1, U4) are meant to last until 18.
@@ -50,7 +49,7 @@ def _review_rows(case, returned, reviews) -> list[Due]:
         for index in range(len(held) + 1):
             earlier = held[:index]
             asked = earlier[-1].next_review_requested_by if earlier else None
-            due = deadline_rules.cic_review_due(
+            due = rules.cic_review_due(
                 case.became_looked_after_on, [r.held_on for r in earlier], asked
             )
             done = held[index].held_on if index < len(held) else None
@@ -70,7 +69,7 @@ def _review_rows(case, returned, reviews) -> list[Due]:
     for index in range(len(held) + 1):
         earlier = held[:index]
         asked = earlier[-1].next_review_requested_by if earlier else None
-        due = deadline_rules.review_after_return_due(
+        due = rules.review_after_return_due(
             returned.returned_on,
             [r.held_on for r in earlier],
             care_order_remains=remains,
@@ -105,7 +104,7 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
         and status is not None
         and status.code == LegalStatusCode.C1
     )
-    rule = deadline_rules.VisitRule(
+    rule = rules.VisitRule(
         placed_with_parent_on_interim_order=interim_with_parent,
         intended_to_last_to_18=placement.placement_type in LONG_TERM_PLACEMENTS,
     )
@@ -114,9 +113,7 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
     for index in range(len(held) + 1):
         earlier = held[:index]
         reviewed = any(placement.start_date <= r.held_on <= (earlier or [day])[-1] for r in reviews)
-        due = deadline_rules.visit_due(
-            placement.start_date, earlier, rule, first_review_held=reviewed
-        )
+        due = rules.visit_due(placement.start_date, earlier, rule, first_review_held=reviewed)
         done = held[index] if index < len(held) else None
         rows.append(
             Due(

@@ -25,8 +25,7 @@ from django.urls import reverse
 
 from cases.models import Role, RoleGrant, Stage, User
 from reunification.clock import now
-
-from .models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
+from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,25 @@
+"""What the decision pages of the journey and of aftercare share: one form page,
+and running a service with its refusal shown in the error summary."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+
+def form_page(request, case, form, title, *, back="reviews:journey"):
+    return render(
+        request,
+        "reviews/decision_form.html",
+        {"case": case, "form": form, "title": title, "back": back},
+    )
+
+
+def attempt(request, case, form, action, success, to="reviews:journey"):
+    """Run a service; on refusal show its words in the error summary."""
+    try:
+        action()
+    except ValidationError as error:
+        form.add_error(None, " ".join(error.messages))
+        return None
+    messages.success(request, success)
+    return redirect(to, case.pk)
