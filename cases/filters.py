@@ -2,18 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from . import policy
 from .models import LegalStatusCode, Role, Stage, Team, User
-
-
-def visible_teams(user):
-    if user.has_role(Role.SERVICE_DIRECTOR):
-        return Team.objects.all()
-    rule = Q(pk=user.team_id) if user.team_id else Q(pk__in=[])
-    if user.has_role(Role.HEAD_OF_SERVICE):
-        rule |= Q(pk__in=user.overseen_teams.values("pk"))
-    if user.has_role(Role.IRO):
-        rule |= Q(pk__in=user.reviewed_cases.values("team"))
-    return Team.objects.filter(rule)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -48,7 +38,7 @@ class CaseFilter(django_filters.FilterSet):
         self.user = user
         # Offer only the teams and social workers whose cases this person can see,
         # so the lists stay short however large the council.
-        teams = visible_teams(user)
+        teams = policy.visible_teams(user)
         self.filters["team"].queryset = teams
         self.filters["social_worker"].queryset = (
             User.objects.filter(role_grants__role=Role.SOCIAL_WORKER, team__in=teams)

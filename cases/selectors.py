@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.text import capfirst
 from simple_history.models import HistoricalChanges
 
-from . import access, rules
+from . import policy, rules
 from .models import (
     Allocation,
     CaseView,
@@ -34,29 +34,11 @@ def current_legal_status_subquery():
 def caseload(user: User) -> QuerySet[ReunificationCase]:
     """The cases this user may see, ready for a caseload table."""
     return (
-        access.visible_cases(user)
+        policy.visible_cases(user)
         .select_related("child", "team", "social_worker", "iro")
         .annotate(current_legal_status=current_legal_status_subquery())
         .order_by("child__last_name", "child__first_name", "pk")
     )
-
-
-def managed_teams(user: User) -> QuerySet[Team]:
-    """Teams whose caseload this user manages: her own team as a team manager, the
-    teams she oversees as a head of service, every team for a service director."""
-    if user.has_role(Role.SERVICE_DIRECTOR):
-        return Team.objects.all()
-    rules_held = []
-    if user.has_role(Role.HEAD_OF_SERVICE):
-        rules_held.append(Q(pk__in=user.overseen_teams.values("pk")))
-    if user.has_role(Role.TEAM_MANAGER) and user.team_id:
-        rules_held.append(Q(pk=user.team_id))
-    if not rules_held:
-        return Team.objects.none()
-    rule = rules_held[0]
-    for other in rules_held[1:]:
-        rule |= other
-    return Team.objects.filter(rule)
 
 
 def team_caseload(team: Team) -> QuerySet[ReunificationCase]:

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from reunification.clock import now, today
 
-from . import access
+from . import policy
 from .models import (
     ALLOCATED_ROLES,
     Allocation,
@@ -86,7 +86,7 @@ def allocate(
     *, case: ReunificationCase, role: str, user: User, by: User, on: datetime.date | None = None
 ) -> Allocation:
     """Allocate `user` to `role` on the case from `on`, ending whoever held it."""
-    if not access.is_team_manager_for(by, case):
+    if not policy.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can allocate it")
     if not case.is_open:
         raise ValidationError("This case is closed; its allocations are a record")
@@ -174,7 +174,7 @@ def open_case(
 @transaction.atomic
 def save_record(*, case: ReunificationCase, by: User, form) -> object:
     """Save a create or edit form for a record of this case, whole or not at all."""
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     return form.save()
 
@@ -192,6 +192,6 @@ def log_case_view(*, case: ReunificationCase, user: User, path: str) -> None:
 def case_for_page(request, pk: int, *, change: bool = False) -> ReunificationCase:
     """The case a page shows, if this user may see (or change) it, with the view
     logged; otherwise 404 (may not see it) or 403 (may see it, may not change it)."""
-    case = access.case_for(request.user, pk, change=change)
+    case = policy.case_for(request.user, pk, change=change)
     log_case_view(case=case, user=request.user, path=request.path)
     return case

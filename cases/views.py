@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reunification.clock import today
 
-from . import access, rules, selectors, services
+from . import policy, rules, selectors, services
 from .filters import CaseFilter
 from .forms import AllocationForm, CaseDetailsForm, ChildForm, NewCaseForm, NewChildForm
 from .models import ALLOCATED_ROLES, Role, Stage, StaleRecord, Team
@@ -40,7 +40,7 @@ def my_cases(request):
 
 
 def team_caseload(request, team_pk=None):
-    teams = selectors.managed_teams(request.user)
+    teams = policy.managed_teams(request.user)
     if not teams.exists():
         raise PermissionDenied
     if team_pk:
@@ -71,7 +71,7 @@ def _viewed(request, case):
 
 
 def case_overview(request, pk):
-    case = access.case_for(request.user, pk)
+    case = policy.case_for(request.user, pk)
     _viewed(request, case)
     day = today()
     child = case.child
@@ -82,8 +82,8 @@ def case_overview(request, pk):
         "child": child,
         "day": day,
         "age": rules.age_of(rules.Person(child.date_of_birth, None, day, False, False, False), day),
-        "can_change": access.can_change(request.user, case),
-        "is_manager": access.is_team_manager_for(request.user, case),
+        "can_change": policy.may_change_case(request.user, case),
+        "is_manager": policy.is_team_manager_for(request.user, case),
         "can_see_audit": _can_see_audit(request.user, case),
         "allocations": [(Role(r).label, allocations.get(r)) for r in ALLOCATED_ROLES],
         "legal_statuses": child.legal_statuses.all(),
@@ -110,15 +110,15 @@ def case_overview(request, pk):
 
 
 def _can_see_audit(user, case) -> bool:
-    return access.can_view(user, case) and (
-        access.is_team_manager_for(user, case)
+    return policy.may_see_case(user, case) and (
+        policy.is_team_manager_for(user, case)
         or user.has_role(Role.HEAD_OF_SERVICE)
         or user.has_role(Role.SERVICE_DIRECTOR)
     )
 
 
 def case_audit(request, pk):
-    case = access.case_for(request.user, pk)
+    case = policy.case_for(request.user, pk)
     if not _can_see_audit(request.user, case):
         raise PermissionDenied
     _viewed(request, case)
@@ -162,7 +162,7 @@ def record_form(request, pk, kind, record_pk=None):
     record_type = RECORD_TYPES.get(kind)
     if record_type is None:
         raise Http404
-    case = access.case_for(request.user, pk, change=True)
+    case = policy.case_for(request.user, pk, change=True)
     if record_pk is None:
         instance = record_type.new_instance(case, request.user)
     else:
@@ -192,7 +192,7 @@ def record_form(request, pk, kind, record_pk=None):
 
 
 def edit_child(request, pk):
-    case = access.case_for(request.user, pk, change=True)
+    case = policy.case_for(request.user, pk, change=True)
     form = ChildForm(request.POST or None, instance=case.child)
     if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
         messages.success(request, "The child's details were updated.")
@@ -203,7 +203,7 @@ def edit_child(request, pk):
 
 
 def edit_case(request, pk):
-    case = access.case_for(request.user, pk, change=True)
+    case = policy.case_for(request.user, pk, change=True)
     form = CaseDetailsForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
         messages.success(request, "The case details were updated.")
@@ -222,7 +222,7 @@ def new_case(request):
     previous = None
     if request.GET.get("after"):
         try:
-            previous = access.case_for(request.user, int(request.GET["after"]))
+            previous = policy.case_for(request.user, int(request.GET["after"]))
         except ValueError:
             raise Http404 from None
     child_form = None if previous else NewChildForm(request.POST or None, prefix="child")
@@ -263,8 +263,8 @@ def new_case(request):
 
 
 def allocate(request, pk):
-    case = access.case_for(request.user, pk)
-    if not access.is_team_manager_for(request.user, case):
+    case = policy.case_for(request.user, pk)
+    if not policy.is_team_manager_for(request.user, case):
         raise PermissionDenied
     form = AllocationForm(request.POST or None, case=case, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases import access
+from cases import policy
 from cases.models import ChronologyKind, ReunificationCase, Role, User
 from cases.services import add_chronology_entry
 
@@ -16,7 +16,7 @@ from .selectors import PWP_CODES, current_legal_status
 
 
 def _check_can_change(case: ReunificationCase, by: User) -> None:
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
 
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from cases import access
+from cases import policy
 from cases.models import Role, StaleRecord
 from cases.services import case_for_page
 from reunification.clock import today
@@ -47,7 +47,7 @@ def overview(request, pk):
         {
             "case": case,
             "records": records,
-            "can_change": access.can_change(request.user, case),
+            "can_change": policy.may_change_case(request.user, case),
             "pwp_needed": selectors.pwp_needed(records.current_legal_status),
             "may_approve_pwp": _may_approve_pwp(request.user, case, records.current_legal_status),
         },

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from cases import access
+from cases import policy
 from cases.models import Role
 from reunification.clock import today
 
@@ -66,7 +66,7 @@ def _page(request, template, report, title, **extra):
 
 
 def caseload(request):
-    cases = access.visible_cases(request.user)
+    cases = policy.visible_cases(request.user)
     return _page(
         request,
         "reporting/report.html",
@@ -97,7 +97,7 @@ def ssda903(request):
         whole_council = request.user.has_role(Role.PERFORMANCE) or request.user.has_role(
             Role.SERVICE_DIRECTOR
         )
-        cases = None if whole_council else access.visible_cases(request.user)
+        cases = None if whole_council else policy.visible_cases(request.user)
         write_csv(extract(start, end, cases), response)
         return response
     return render(request, "reporting/ssda903.html", {"form": form, "title": "SSDA903 extract"})

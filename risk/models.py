@@ -133,6 +133,14 @@ class RiskAssessment(Versioned):
         return self.status in (AssessmentStatus.DRAFT, AssessmentStatus.RETURNED)
 
     @property
+    def is_awaiting_sign_off(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+    def contributor_ids(self) -> set[int]:
+        """Who wrote or submitted it, and so may not sign it off."""
+        return {pk for pk in (self.author_id, self.submitted_by_id) if pk}
+
+    @property
     def level(self) -> Level | None:
         return Level.from_code(self.confirmed_level) if self.confirmed_level else None
 

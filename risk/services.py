@@ -4,7 +4,7 @@ assessment is in, and writes in one transaction."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases import access
+from cases import policy
 from cases.models import ChronologyKind, ReunificationCase, User
 from cases.services import add_chronology_entry
 from reunification.clock import now
@@ -54,7 +54,7 @@ def missing_for_sign_off(assessment: RiskAssessment) -> list[str]:
 
 
 def _check_editable(assessment: RiskAssessment, by: User) -> None:
-    if not access.can_change(by, assessment.case):
+    if not policy.may_change_case(by, assessment.case):
         raise PermissionDenied
     if not assessment.is_editable:
         raise ValidationError(
@@ -108,7 +108,7 @@ def submit_for_sign_off(
 def _check_decider(assessment: RiskAssessment, by: User) -> None:
     if not assessment.case.is_open:
         raise ValidationError("This case is closed")
-    if not access.is_team_manager_for(by, assessment.case):
+    if not policy.is_team_manager_for(by, assessment.case):
         raise PermissionDenied("Only a team manager of the case's team can sign off")
     if by.pk in (assessment.author_id, assessment.submitted_by_id):
         raise ValidationError("You cannot sign off an assessment you wrote or submitted")

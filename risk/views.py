@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cases import access
+from cases import policy
 from cases.models import StaleRecord
 from cases.services import case_for_page
 from reunification.clock import today
@@ -38,7 +38,7 @@ def risk_overview(request, pk):
             "chart": chart,
             "day": day,
             "assessments": case.risk_assessments.select_related("author", "decided_by"),
-            "can_change": access.can_change(request.user, case),
+            "can_change": policy.may_change_case(request.user, case),
             "child_views": views,
             "parents": parents,
             "single": single,
@@ -86,10 +86,10 @@ def assessment_form(request, pk, assessment_pk=None):
 
 def _detail(request, case, assessment, *, confirm_form=None, decision_form=None, status=200):
     user = request.user
-    editable = assessment.is_editable and access.can_change(user, case)
+    editable = assessment.is_editable and policy.may_change_case(user, case)
     may_decide = (
         assessment.status == AssessmentStatus.SUBMITTED
-        and access.is_team_manager_for(user, case)
+        and policy.is_team_manager_for(user, case)
         and user.pk not in (assessment.author_id, assessment.submitted_by_id)
     )
     suggestion = services.suggestion_for(assessment)
@@ -153,7 +153,7 @@ def submit(request, pk, assessment_pk):
 @require_POST
 def decide(request, pk, assessment_pk):
     case = _case(request, pk)
-    if not access.is_team_manager_for(request.user, case):
+    if not policy.is_team_manager_for(request.user, case):
         raise PermissionDenied
     assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
     form = DecisionForm(request.POST)

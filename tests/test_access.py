@@ -1,4 +1,4 @@
-"""Who may see and who may change Kayla's case (see cases/access.py).
+"""Who may see and who may change Kayla's case (see cases/policy.py).
 
 Everyone outside the case is told the page does not exist (404), so not even her
 name leaks; people who may see the case may read it; only her social worker and the
@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from cases import access, services
+from cases import policy, services
 from cases.models import Child, Role, Stage
 from cases.records import RECORD_TYPES
 from cases.urls import urlpatterns
@@ -175,9 +175,9 @@ def test_someone_who_has_left_cannot_see_the_case(client, case, social_worker):
     social_worker.is_active = False
     social_worker.save()
 
-    assert not access.can_view(social_worker, case)
-    assert not access.can_change(social_worker, case)
-    assert not access.visible_cases(social_worker).exists()
+    assert not policy.may_see_case(social_worker, case)
+    assert not policy.may_change_case(social_worker, case)
+    assert not policy.visible_cases(social_worker).exists()
 
 
 @pytest.mark.parametrize("page", EVERY_PAGE)
@@ -230,17 +230,17 @@ def south_case(south_manager, outsider):
 def test_visible_cases_are_the_ones_each_person_may_see(case, south_case, who, sees, request):
     person = request.getfixturevalue(who)
 
-    visible = access.visible_cases(person)
+    visible = policy.visible_cases(person)
 
     assert {c.child.first_name for c in visible} == sees
-    assert all(access.can_view(person, c) for c in visible)
+    assert all(policy.may_see_case(person, c) for c in visible)
 
 
 def test_an_iro_sees_cases_in_any_team_they_review(case, south_case, iro, south_manager):
     services.allocate(case=south_case, role=Role.IRO, user=iro, by=south_manager)
 
-    assert {c.child.first_name for c in access.visible_cases(iro)} == {"Kayla", "Liam"}
+    assert {c.child.first_name for c in policy.visible_cases(iro)} == {"Kayla", "Liam"}
 
 
 def test_anonymous_users_see_no_cases(case):
-    assert not access.visible_cases(AnonymousUser()).exists()
+    assert not policy.visible_cases(AnonymousUser()).exists()

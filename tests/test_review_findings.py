@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases import access, services
+from cases import policy, services
 from cases.models import Role, Stage
 from reviews.deadlines import refresh as deadlines
 from reviews.models import Deadline, DeadlineKind, Review, ReviewType
@@ -22,7 +22,7 @@ def test_a_social_worker_moved_to_another_team_can_no_longer_change_her_old_case
     social_worker.team = south
     social_worker.save()
 
-    assert not access.can_change(social_worker, case)
+    assert not policy.may_change_case(social_worker, case)
     client.force_login(social_worker)
     assert client.get(reverse("cases:edit_child", args=[case.pk])).status_code == 404
 

@@ -9,7 +9,7 @@ Kayla's) and on one in another team (South, Liam's):
 - allowed: the page (200), or a redirect where the page redirects by design;
 - the case is not theirs to see: 404, with not even the child's name shown;
 - they may see the case but their role may not do this: REFUSED, 403, with a
-  page saying so (cases/access.py, tests/test_access.py); so too a page of the
+  page saying so (cases/policy.py, tests/test_access.py); so too a page of the
   whole site (or of a team) their role has no part in, where no case is named;
 - signed out: sent to sign in.
 
@@ -476,12 +476,12 @@ def test_every_rule_is_for_an_address_that_exists():
 
 
 def test_each_case_is_seen_only_by_the_people_the_table_says(db, world):
-    """The table's relations agree with who may see each case (cases/access.py)."""
-    from cases import access
+    """The table's relations agree with who may see each case (cases/policy.py)."""
+    from cases import policy
 
     for who, person in world.people.items():
         for where, built in world.cases.items():
-            seen = access.can_view(person, built.case)
+            seen = policy.may_see_case(person, built.case)
             assert seen == (relation(who, where) in SEE), (who, where)
 
 

@@ -3,6 +3,8 @@ codes where a statutory return uses them."""
 
 from django.db import models
 
+from .people import Role
+
 
 class Sex(models.TextChoices):
     MALE = "1", "Male"
@@ -121,3 +123,34 @@ class PoliceCheckOutcome(models.TextChoices):
     PENDING = "", "Not yet returned"
     NO_TRACE = "no_trace", "No trace"
     INFORMATION_DISCLOSED = "disclosed", "Information disclosed"
+
+
+class CarePlanStep(models.TextChoices):
+    """The three approvals of the reunification care plan, in the order they are given."""
+
+    CONFIRMED = "confirmed", "Confirmed by the team manager"
+    AGREED = "agreed", "Agreed by the head of service"
+    RATIFIED = "ratified", "Ratified at a Child in Care review chaired by the IRO"
+
+
+# Who gives each approval (the role held on the case), in order: the team manager
+# confirms, the head of service agrees, the IRO ratifies at a Child in Care review.
+CARE_PLAN_APPROVER = {
+    CarePlanStep.CONFIRMED: Role.TEAM_MANAGER,
+    CarePlanStep.AGREED: Role.HEAD_OF_SERVICE,
+    CarePlanStep.RATIFIED: Role.IRO,
+}
+CARE_PLAN_ORDER = list(CARE_PLAN_APPROVER)
+
+
+def next_care_plan_step(done) -> str | None:
+    """The approval whose turn it is, given the steps already recorded."""
+    for step in CARE_PLAN_ORDER:
+        if step not in done:
+            return step
+    return None
+
+
+def care_plan_step_before(step: str) -> str | None:
+    index = CARE_PLAN_ORDER.index(step)
+    return CARE_PLAN_ORDER[index - 1] if index else None

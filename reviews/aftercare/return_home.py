@@ -6,7 +6,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases import access
+from cases import policy
 from cases.models import (
     ChronologyKind,
     LegalStatusCode,
@@ -81,7 +81,7 @@ def record_return_home(
     director's placement with parents approval. An unplanned return (a child who
     walked home) is recorded from any stage, with the reason."""
     case = lock_case(case)
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     if case.stage not in BEFORE_RETURN:
         raise ValidationError("A return home is already recorded for this case")
@@ -177,7 +177,7 @@ def record_breakdown(
     """The child came back into care: the case records it, counts it among the
     child's failed returns, and closes. A later return is a new case linked to it."""
     case = lock_case(case)
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     if case.stage != Stage.RETURN_HOME:
         raise ValidationError("A breakdown can only be recorded after a return home")
@@ -269,7 +269,7 @@ def close_case(
     months after the return, needs a team manager's override with a reason; closing
     within twelve months needs the warning acknowledged."""
     case = lock_case(case)
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     if case.stage not in (Stage.RETURN_HOME, Stage.NOT_PURSUED):
         raise ValidationError(
@@ -287,7 +287,7 @@ def close_case(
         raise ValidationError("The closing date cannot be in the future")
     problems = closure_checks(case, closed_on)
     if problems:
-        if not access.is_team_manager_for(by, case):
+        if not policy.is_team_manager_for(by, case):
             raise ValidationError(
                 "Closing now needs a team manager's override: " + "; ".join(problems) + "."
             )

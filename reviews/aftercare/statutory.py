@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases import access
+from cases import policy
 from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.services import add_chronology_entry
 from reviews.models import Recommendation, Review, ReviewType, Visit
@@ -14,7 +14,7 @@ from reviews.models import Recommendation, Review, ReviewType, Visit
 def may_record_review(user: User, case: ReunificationCase) -> bool:
     """The case's IRO records review outcomes; the social worker and team
     managers may record Child in Need and Pathway Plan reviews too."""
-    return case.is_open and (case.iro_id == user.pk or access.can_change(user, case))
+    return case.is_open and (case.iro_id == user.pk or policy.may_change_case(user, case))
 
 
 @transaction.atomic
@@ -71,7 +71,7 @@ def complete_recommendation(
     *, recommendation: Recommendation, by: User, done_on: datetime.date
 ) -> Recommendation:
     case = recommendation.review.case
-    allowed = by.pk in (recommendation.owner_id, case.iro_id) or access.can_change(by, case)
+    allowed = by.pk in (recommendation.owner_id, case.iro_id) or policy.may_change_case(by, case)
     if not allowed:
         raise PermissionDenied
     if done_on < recommendation.review.held_on:
@@ -86,7 +86,7 @@ def complete_recommendation(
 def record_visit(
     *, case: ReunificationCase, by: User, visited_on: datetime.date, seen_alone: bool, notes: str
 ) -> Visit:
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     visit = Visit.objects.create(
         case=case, visited_on=visited_on, seen_alone=seen_alone, notes=notes, visited_by=by

@@ -5,9 +5,8 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
-from cases import access
+from cases import policy
 from cases.models import Role, Stage
-from cases.selectors import managed_teams
 from cases.services import case_for_page as _case
 from reunification.clock import today
 from reviews.aftercare import return_home, statutory
@@ -53,11 +52,11 @@ def aftercare(request, pk):
             ),
             "visits": case.visits.select_related("visited_by"),
             "deadlines": case.deadlines.filter(done_on__isnull=True).select_related("responsible"),
-            "can_change": access.can_change(request.user, case),
+            "can_change": policy.may_change_case(request.user, case),
             "can_review": statutory.may_record_review(request.user, case),
-            "may_return": access.can_change(request.user, case)
+            "may_return": policy.may_change_case(request.user, case)
             and case.stage in return_home.BEFORE_RETURN,
-            "may_close": access.can_change(request.user, case)
+            "may_close": policy.may_change_case(request.user, case)
             and case.stage in (Stage.RETURN_HOME, Stage.NOT_PURSUED),
         },
     )
@@ -65,7 +64,7 @@ def aftercare(request, pk):
 
 def _changer_case(request, pk):
     case = _case(request, pk)
-    if not access.can_change(request.user, case):
+    if not policy.may_change_case(request.user, case):
         raise PermissionDenied
     return case
 
@@ -136,7 +135,7 @@ def close(request, pk):
                 "title": "Close the case",
                 "checks": checks,
                 "warning": warning,
-                "is_manager": access.is_team_manager_for(request.user, case),
+                "is_manager": policy.is_team_manager_for(request.user, case),
             },
         )
     return response
@@ -186,7 +185,7 @@ def recommendation_done(request, pk, recommendation_pk):
         Recommendation, pk=recommendation_pk, review__case=case, done_on__isnull=True
     )
     allowed = request.user.pk in (recommendation.owner_id, case.iro_id)
-    if not (allowed or access.can_change(request.user, case)):
+    if not (allowed or policy.may_change_case(request.user, case)):
         raise PermissionDenied
     form = RecommendationDoneForm(request.POST or None, case=case)
     return _run(
@@ -220,7 +219,7 @@ def my_tasks(request):
             "title": "My tasks",
             **_task_groups(
                 open_deadlines().filter(
-                    responsible=request.user, case__in=access.visible_cases(request.user)
+                    responsible=request.user, case__in=policy.visible_cases(request.user)
                 ),
                 day,
             ),
@@ -230,7 +229,7 @@ def my_tasks(request):
 
 
 def team_tasks(request):
-    teams = managed_teams(request.user)
+    teams = policy.managed_teams(request.user)
     if not teams.exists():
         raise PermissionDenied
     day = today()

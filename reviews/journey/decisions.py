@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases import access
+from cases import policy
 from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
@@ -113,7 +113,7 @@ def approve_care_plan(
 def start_assessment(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Identification → Assessment, once the care plan has its three approvals."""
     case = lock_case(case)
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     _require_stage(case, Stage.IDENTIFICATION)
     _require(case)
@@ -167,7 +167,7 @@ def record_viability_consultation(
     the child is potentially suited, and everything else at assessment is done,
     the case moves to support and planning."""
     case = lock_case(case)
-    if not access.is_team_manager_for(by, case):
+    if not policy.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.ASSESSMENT)
     if not rationale.strip():
@@ -220,7 +220,7 @@ def record_not_pursued(
     confirmation when the viability meeting changed the plan or the level is High
     or Severe. The child stays looked after; planning and reviews go on."""
     case = lock_case(case)
-    if not access.is_team_manager_for(by, case):
+    if not policy.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.ASSESSMENT, Stage.CONFIRMATION)
     latest = latest_signed_off(case)
@@ -272,7 +272,7 @@ def record_not_pursued(
 def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Support and planning → Confirmation, once the planning records are in place."""
     case = lock_case(case)
-    if not access.can_change(by, case):
+    if not policy.may_change_case(by, case):
         raise PermissionDenied
     _require_stage(case, Stage.SUPPORT_PLANNING)
     _require(case)
@@ -307,7 +307,7 @@ def record_viability_meeting(
     risk assessment and confirms a return date, sends the case back to planning
     for further work, or changes the plan away from reunification."""
     case = lock_case(case)
-    if not access.is_team_manager_for(by, case):
+    if not policy.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can record this")
     _require_stage(case, Stage.CONFIRMATION)
     _check_participants(case, participants)
@@ -368,7 +368,7 @@ def record_viability_meeting(
 def _dispute_role(user: User, case: ReunificationCase) -> str:
     if case.iro_id == user.pk and user.has_role(Role.IRO):
         return Role.IRO
-    if access.is_team_manager_for(user, case):
+    if policy.is_team_manager_for(user, case):
         return Role.TEAM_MANAGER
     if case.social_worker_id == user.pk:
         return Role.SOCIAL_WORKER
@@ -383,7 +383,7 @@ def raise_dispute(
 ) -> Dispute:
     """Record a disagreement between professionals. The case's IRO, social worker,
     team managers and head of service may raise one."""
-    if not access.can_view(by, case):
+    if not policy.may_see_case(by, case):
         raise PermissionDenied
     role = _dispute_role(by, case)
     if not subject.strip():

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cases import access
+from cases import policy
 from cases.models import Role, Stage
 from cases.services import case_for_page
 from reunification.clock import today
@@ -48,15 +48,15 @@ def _may_raise_dispute(user, case) -> bool:
         case.iro_id == user.pk
         or case.social_worker_id == user.pk
         or case.head_of_service_id == user.pk
-        or access.is_team_manager_for(user, case)
+        or policy.is_team_manager_for(user, case)
     )
 
 
 def available_actions(user, case, facts) -> list[tuple[str, str]]:
     """(label, url name) for what this user can do next at this stage."""
     actions = []
-    manager = access.is_team_manager_for(user, case)
-    changer = access.can_change(user, case)
+    manager = policy.is_team_manager_for(user, case)
+    changer = policy.may_change_case(user, case)
     if case.stage == Stage.IDENTIFICATION:
         steps = facts.care_plan_steps
         if "confirmed" not in steps and case.team_manager_id == user.pk:
@@ -124,7 +124,7 @@ def move_to_confirmation(request, pk):
 
 
 def _move(request, case, service, success):
-    if not access.can_change(request.user, case):
+    if not policy.may_change_case(request.user, case):
         raise PermissionDenied
     try:
         service(case=case, by=request.user)
@@ -137,7 +137,7 @@ def _move(request, case, service, success):
 
 def _manager_case(request, pk):
     case = _case(request, pk)
-    if not access.is_team_manager_for(request.user, case):
+    if not policy.is_team_manager_for(request.user, case):
         raise PermissionDenied
     return case
 

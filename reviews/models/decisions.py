@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from cases.models import ReunificationCase, Role, Stage
+from cases.models.codes import CarePlanStep
 
 
 class Decision(models.Model):
@@ -22,12 +23,6 @@ class Decision(models.Model):
 
     class Meta:
         abstract = True
-
-
-class CarePlanStep(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed by the team manager"
-    AGREED = "agreed", "Agreed by the head of service"
-    RATIFIED = "ratified", "Ratified at a Child in Care review chaired by the IRO"
 
 
 class CarePlanApproval(Decision):
