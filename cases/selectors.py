@@ -5,9 +5,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.text import capfirst
 from simple_history.models import HistoricalChanges
+
+from reunification.clock import today
 
 from . import policy, rules
 from .models import (
@@ -16,6 +18,7 @@ from .models import (
     Child,
     FamilyMember,
     LegalStatus,
+    LegalStatusCode,
     Placement,
     ReunificationCase,
     Role,
@@ -26,9 +29,47 @@ from .models import (
 from .models.versioned import VERSION_FIELD
 
 
-def current_legal_status_subquery():
-    current = LegalStatus.objects.filter(child=OuterRef("child"), end_date__isnull=True)
-    return Subquery(current.order_by("-start_date").values("code")[:1])
+def _running_on(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
+    )
+
+
+def current_legal_status(child: Child, day: datetime.date | None = None) -> LegalStatus | None:
+    """The child's legal status on `day` (today if not given): the one running then
+    (periods are half-open, so one ending that day has ended), the latest started
+    if records overlap. The one definition; the subquery below is it in SQL. Reads
+    `child.legal_statuses.all()`, so a prefetch serves it."""
+    day = day or today()
+    running = [
+        status
+        for status in child.legal_statuses.all()
+        if status.start_date <= day and (status.end_date is None or day < status.end_date)
+    ]
+    return max(running, key=lambda s: (s.start_date, s.pk), default=None)
+
+
+def current_legal_status_subquery(child_ref: str = "child", day: datetime.date | None = None):
+    """The code of `current_legal_status`, for annotating rows with a child."""
+    current = LegalStatus.objects.filter(_running_on(day or today()), child=OuterRef(child_ref))
+    return Subquery(current.order_by("-start_date", "-pk").values("code")[:1])
+
+
+def is_on_care_order(child: Child, day: datetime.date | None = None) -> bool:
+    status = current_legal_status(child, day)
+    return status is not None and status.is_care_order
+
+
+def on_care_order_rule(child_ref: str = "child", day: datetime.date | None = None) -> Exists:
+    """`is_on_care_order` in SQL: Exists(...) for rows whose child is on an interim or
+    full care order on `day`, from LegalStatusCode.care_orders()."""
+    return Exists(
+        LegalStatus.objects.filter(
+            _running_on(day or today()),
+            child=OuterRef(child_ref),
+            code__in=LegalStatusCode.care_orders(),
+        )
+    )
 
 
 def caseload(user: User) -> QuerySet[ReunificationCase]:

@@ -87,7 +87,7 @@ def case_overview(request, pk):
         "can_see_audit": _can_see_audit(request.user, case),
         "allocations": [(Role(r).label, allocations.get(r)) for r in ALLOCATED_ROLES],
         "legal_statuses": child.legal_statuses.all(),
-        "current_legal_status": selectors.current_period(child.legal_statuses.all(), day),
+        "current_legal_status": selectors.current_legal_status(child, day),
         "placements": child.placements.all(),
         "current_placement": selectors.current_placement(case, day),
         "care_episodes": child.care_episodes.all(),

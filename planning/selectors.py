@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from cases.models import Child, LegalStatus, LegalStatusCode, ReunificationCase
+from cases.models import LegalStatus, ReunificationCase
+from cases.selectors import current_legal_status
 
 from .models import (
     AgreementGoal,
@@ -23,18 +24,10 @@ from .models import (
 )
 
 
-def current_legal_status(child: Child) -> LegalStatus | None:
-    """The legal status that has not ended, the most recently started if several."""
-    return child.legal_statuses.filter(end_date__isnull=True).order_by("-start_date").first()
-
-
 # Placement with Parents approval is for a child on an interim or full care order;
 # it is not asked for under section 20.
-PWP_CODES = (LegalStatusCode.C1, LegalStatusCode.C2)
-
-
 def pwp_needed(status: LegalStatus | None) -> bool:
-    return status is not None and status.code in PWP_CODES
+    return status is not None and status.is_care_order
 
 
 def _exists(queryset: QuerySet) -> Exists:

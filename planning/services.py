@@ -9,10 +9,11 @@ from django.db import transaction
 
 from cases import policy
 from cases.models import ChronologyKind, ReunificationCase, Role, User
+from cases.selectors import current_legal_status
 from cases.services import add_chronology_entry
 
 from .models import AgreementGoal, PlacementWithParentsApproval, PlanningMeeting, WrittenAgreement
-from .selectors import PWP_CODES, current_legal_status
+from .selectors import pwp_needed
 
 
 def _check_can_change(case: ReunificationCase, by: User) -> None:
@@ -82,7 +83,7 @@ def approve_placement_with_parents(
     if not case.is_open:
         raise ValidationError("This case is closed, so nothing more can be approved on it")
     status = current_legal_status(case.child)
-    if status is None or status.code not in PWP_CODES:
+    if not pwp_needed(status):
         name = case.child.first_name
         now_on = (
             f"{name}'s current legal status is {status.get_code_display()}"

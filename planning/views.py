@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cases import policy
 from cases.models import Role, StaleRecord
+from cases.selectors import current_legal_status
 from cases.services import case_for_page
 from reunification.clock import today
 
@@ -143,7 +144,7 @@ def pwp_approve(request, pk):
     case = _case(request, pk)
     if not request.user.has_role(Role.SERVICE_DIRECTOR):
         raise PermissionDenied
-    status = selectors.current_legal_status(case.child)
+    status = current_legal_status(case.child)
     form = PlacementWithParentsApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,7 +16,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -39,6 +38,7 @@ from reviews.models import (
     ReturnHome,
 )
 from risk.models import AssessmentStatus, RiskAssessment
+from risk.selectors import latest_signed_off_level_subquery
 
 # Follow-up windows for re-entry to care, in days: 3 months, 6 months, 1 year and
 # 2 years. A return counts towards a window only once it has had that long.
@@ -87,18 +87,11 @@ def caseload_by_stage(scope: Scope) -> list[tuple[str, int]]:
     return [(label, counts.get(value, 0)) for value, label in Stage.choices if value != "closed"]
 
 
-def latest_level():
-    signed = RiskAssessment.objects.filter(
-        case=OuterRef("pk"), status=AssessmentStatus.SIGNED_OFF
-    ).order_by("-assessed_on", "-decided_at", "-pk")
-    return Subquery(signed.values("confirmed_level")[:1])
-
-
 def caseload_by_risk(scope: Scope) -> list[tuple[str, int]]:
     counts = dict(
         scope.cases()
         .exclude(stage=Stage.CLOSED)
-        .annotate(level=latest_level())
+        .annotate(level=latest_signed_off_level_subquery())
         .values("level")
         .annotate(n=Count("pk"))
         .values_list("level", "n")

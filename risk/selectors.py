@@ -3,12 +3,36 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from cases import rules
 from cases.models import ParentalIssueKind, ReunificationCase, TreatmentUptake
 
 from .models import AssessmentStatus, RiskAssessment
 from .step_rules import SignedOffAssessment, StepDates, step_dates
 from .tool import WHAT_FOLLOWS, Level, WishesAboutReturn
+
+# Which signed-off assessment counts as the latest: the latest assessed, then the
+# latest signed off, then the latest recorded.
+LATEST_FIRST = ("-assessed_on", "-decided_at", "-pk")
+
+
+def latest_signed_off(
+    case: ReunificationCase, since: datetime.date | None = None
+) -> RiskAssessment | None:
+    """The case's latest signed-off risk assessment (assessed on or after `since`)."""
+    assessments = case.risk_assessments.filter(status=AssessmentStatus.SIGNED_OFF)
+    if since:
+        assessments = assessments.filter(assessed_on__gte=since)
+    return assessments.order_by(*LATEST_FIRST).first()
+
+
+def latest_signed_off_level_subquery(case_ref: str = "pk"):
+    """The confirmed level of `latest_signed_off`, in SQL, for annotating cases."""
+    signed = RiskAssessment.objects.filter(
+        case=OuterRef(case_ref), status=AssessmentStatus.SIGNED_OFF
+    ).order_by(*LATEST_FIRST)
+    return Subquery(signed.values("confirmed_level")[:1])
 
 
 def signed_off(case: ReunificationCase) -> list[RiskAssessment]:

@@ -18,11 +18,10 @@ from cases.models import (
     Stage,
     User,
 )
-from cases.selectors import current_period
+from cases.selectors import current_legal_status
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
 from reviews.deadlines import rules
-from reviews.journey.selectors import latest_signed_off
 from reviews.journey.stage import move_stage
 from reviews.models import (
     Breakdown,
@@ -32,7 +31,7 @@ from reviews.models import (
     MeetingOutcome,
     ReturnHome,
 )
-from risk.selectors import risk_summary
+from risk.selectors import latest_signed_off, risk_summary
 from risk.tool import Level
 
 BEFORE_RETURN = (
@@ -60,7 +59,7 @@ def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
 
 
 def on_care_order(case: ReunificationCase, day: datetime.date) -> bool:
-    status = current_period(case.child.legal_statuses.all(), day)
+    status = current_legal_status(case.child, day)
     return bool(status and status.end_date is None and status.code in LegalStatusCode.care_orders())
 
 

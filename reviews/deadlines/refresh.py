@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
-from cases.selectors import current_period
+from cases.selectors import current_legal_status, current_period
 from reunification.clock import today
 from reviews.deadlines import rules
 from reviews.deadlines.working_days import add_working_days
@@ -98,7 +98,7 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
     placement = current_period(case.child.placements.all(), day)
     if placement is None or placement.end_date is not None:
         return []
-    status = current_period(case.child.legal_statuses.all(), day)
+    status = current_legal_status(case.child, day)
     interim_with_parent = (
         placement.placement_type == PlacementType.P1
         and status is not None

@@ -13,7 +13,7 @@ from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
 from reviews.journey import rules
-from reviews.journey.selectors import case_facts, latest_signed_off
+from reviews.journey.selectors import case_facts
 from reviews.journey.stage import move_stage
 from reviews.models import (
     CarePlanApproval,
@@ -25,6 +25,7 @@ from reviews.models import (
     ViabilityConsultation,
     ViabilityMeeting,
 )
+from risk.selectors import latest_signed_off
 from risk.tool import Level
 
 

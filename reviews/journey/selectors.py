@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import selectors as case_selectors
-from cases.models import LegalStatus, LegalStatusCode, ReunificationCase, Role, Stage, User
+from cases.models import LegalStatusCode, ReunificationCase, Role, Stage, User
 from planning.models import PlacementWithParentsApproval
 from planning.selectors import planning_facts
 from reviews.journey.rules import CaseFacts
@@ -22,13 +22,7 @@ from reviews.models import (
     ViabilityMeeting,
 )
 from risk.models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
-
-
-def latest_signed_off(case: ReunificationCase, since: datetime.date | None = None):
-    assessments = case.risk_assessments.filter(status=AssessmentStatus.SIGNED_OFF)
-    if since:
-        assessments = assessments.filter(assessed_on__gte=since)
-    return assessments.order_by("-assessed_on", "-decided_at", "-pk").first()
+from risk.selectors import latest_signed_off, latest_signed_off_level_subquery
 
 
 def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
@@ -46,7 +40,7 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
         row.member.name for row in case_selectors.household(case, today) if row.check_outstanding
     ]
     latest = latest_signed_off(case)
-    status = case_selectors.current_period(case.child.legal_statuses.all(), today)
+    status = case_selectors.current_legal_status(case.child, today)
     in_confirmation = case.stage == "confirmation"
     since_confirmation = (
         latest_signed_off(case, since=case.stage_entered_on) if in_confirmation else None
@@ -103,13 +97,6 @@ class Waiting:
     what: str
     since: datetime.date
     url: str
-
-
-def _latest_level_subquery():
-    signed = RiskAssessment.objects.filter(
-        case=OuterRef("pk"), status=AssessmentStatus.SIGNED_OFF
-    ).order_by("-assessed_on", "-decided_at", "-pk")
-    return Subquery(signed.values("confirmed_level")[:1])
 
 
 def decisions_waiting(user: User) -> list[Waiting]:
@@ -177,7 +164,9 @@ def decisions_waiting(user: User) -> list[Waiting]:
                     reverse("risk:detail", args=[assessment.case_id, assessment.pk]),
                 )
             )
-        at_assessment = team.filter(stage=Stage.ASSESSMENT).annotate(level=_latest_level_subquery())
+        at_assessment = team.filter(stage=Stage.ASSESSMENT).annotate(
+            level=latest_signed_off_level_subquery()
+        )
         suited = ViabilityConsultation.objects.filter(
             case=OuterRef("pk"), outcome=ConsultationOutcome.POTENTIALLY_SUITED
         )
@@ -202,12 +191,10 @@ def decisions_waiting(user: User) -> list[Waiting]:
             "reviews:meeting",
         )
     if user.has_role(Role.SERVICE_DIRECTOR):
-        on_care_order = LegalStatus.objects.filter(
-            child=OuterRef("child"), end_date__isnull=True, code__in=["C1", "C2"]
-        )
+        on_care_order = case_selectors.on_care_order_rule()
         add(
             cases.filter(stage=Stage.SUPPORT_PLANNING)
-            .filter(Exists(on_care_order))
+            .filter(on_care_order)
             .exclude(Exists(PlacementWithParentsApproval.objects.filter(case=OuterRef("pk")))),
             "Approve placement with parents (care order)",
             "planning:pwp_approve",
