@@ -1,4 +1,6 @@
-# One entry point for people and CI alike. `.ci/run` calls `make test`.
+# One entry point for people and CI alike. `.ci/run` calls `make test` twice: on
+# PostgreSQL with Redis, then with DATABASE_URL and REDIS_URL unset (SQLite, no
+# broker), as here on a fresh machine. `test` sets neither: it uses what the shell has.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin

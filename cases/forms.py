@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 
 from reunification.clock import today
 
-from . import rules
 from .models import (
     ALLOCATED_ROLES,
     CareEpisode,
@@ -33,7 +32,7 @@ from .models import (
     Sibling,
     User,
 )
-from .models.versioned import VERSION_FIELD, StaleRecord, Versioned, claim_version
+from .models.versioned import VERSION_FIELD, StaleRecord, Versioned
 
 
 class GOVUKDateField(DateInputField):
@@ -92,26 +91,32 @@ class GOVUKModelForm(forms.ModelForm):
 
     Subclasses may list `future_dates` for dates that may lie ahead (due dates).
 
-    Editing a Versioned record, the form carries the version it showed in a
-    hidden field and saving claims the next one (see cases.models.versioned):
-    if someone else saved in between, save() raises StaleRecord and writes
-    nothing, and the page calls show_conflict() to offer the form again.
+    The form only turns what was typed into values (cleaned_data) and shows
+    errors; a service saves them (never form.save()). Editing a Versioned record,
+    the form carries the version it showed in a hidden field, for the service to
+    claim (see cases.models.versioned): if someone else saved in between, the
+    service raises StaleRecord and the page calls show_conflict() to offer the
+    form again. A blank version is the service's to refuse.
+
+    With `rules_in_service`, the model's constraints are left to the service too:
+    they back rules the service words and places on their fields itself, which
+    the form would otherwise show first, unplaced, at the top.
     """
 
     future_dates: tuple[str, ...] = ()
     submit_label: str | None = "Save"
+    rules_in_service = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.saved_now = None
         self.versioned = isinstance(self.instance, Versioned) and self.instance.pk is not None
         if self.versioned:
-            self.loaded_version = self.instance.version
             self.fields[VERSION_FIELD] = forms.IntegerField(
                 widget=forms.HiddenInput,
                 initial=self.instance.version,
-                # Absent only from a page loaded before versions existed: it is
-                # checked against the version loaded for this request instead.
+                # Blank is not a field error anyone could put right: the service
+                # refuses it as a stale edit and the page offers the record again.
                 required=False,
                 min_value=1,
                 max_value=2**31 - 1,
@@ -149,11 +154,29 @@ class GOVUKModelForm(forms.ModelForm):
             self.add_error(None, "This page could not be saved. Open the record again to change it")
         return data
 
-    def save(self, commit=True):
-        if self.versioned:
-            shown = self.cleaned_data.get(VERSION_FIELD)
-            claim_version(self.instance, shown if shown is not None else self.loaded_version)
-        return super().save(commit)
+    def _post_clean(self):
+        if not self.rules_in_service:
+            return super()._post_clean()
+        # The model's own field checks and uniqueness stay here (in the form's
+        # words); its constraints are checked, and placed, by the service.
+        self.instance.validate_constraints = _no_constraints
+        try:
+            return super()._post_clean()
+        finally:
+            del self.instance.validate_constraints
+
+    def values(self) -> dict:
+        """What was typed, as the values of the model's fields, for a service."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+    @property
+    def shown_version(self) -> int | None:
+        """The version of the record the page showed (None if the page sent none)."""
+        return self.cleaned_data.get(VERSION_FIELD) if self.versioned else None
+
+    def show_refusal(self, error: ValidationError) -> None:
+        """Put a service's ValidationError on the form (see apply_errors)."""
+        apply_errors(self, error)
 
     def show_conflict(self, conflict: StaleRecord) -> None:
         """Offer the form again, as typed, over what is saved now: the error, the
@@ -169,6 +192,26 @@ class GOVUKModelForm(forms.ModelForm):
         self.data = data
         shown = [self[name] for name in self.fields if name != VERSION_FIELD]
         self.saved_now = SavedNow(current, shown)
+
+
+def _no_constraints(exclude=None) -> None:
+    """Stands in for Model.validate_constraints while a form cleans (see
+    GOVUKModelForm.rules_in_service)."""
+
+
+def apply_errors(form, error: ValidationError, *, also=()) -> None:
+    """Put a service's ValidationError on the page: a message keyed by a field of
+    `form` (or of one of the forms in `also`, on a page of several) on that field,
+    the rest at the top of `form`, in the error summary."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        owner = next((f for f in (form, *also) if name in f.fields), None)
+        if owner is None:
+            form.add_error(None, errors)
+        else:
+            owner.add_error(name, errors)
 
 
 class SavedNow:
@@ -196,28 +239,9 @@ def _shown(record, name: str) -> str:
     return str(value)
 
 
-def period_clean(form, *, others, what: str) -> None:
-    """Reject a period that ends before it starts or overlaps another of `others`."""
-    start = form.cleaned_data.get("start_date")
-    end = form.cleaned_data.get("end_date")
-    if not start:
-        return
-    if end and end < start:
-        form.add_error("end_date", "The end date must be on or after the start date")
-        return
-    for other in others:
-        if form.instance.pk and other.pk == form.instance.pk:
-            continue
-        if rules.periods_overlap(start, end, other.start_date, other.end_date):
-            until = f"{other.end_date:%-d %B %Y}" if other.end_date else "now"
-            form.add_error(
-                "start_date",
-                f"This {what} overlaps the {what} from {other.start_date:%-d %B %Y} to {until}",
-            )
-            return
-
-
 class ChildForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = Child
         fields = [
@@ -253,6 +277,8 @@ class NewChildForm(ChildForm):
 
 
 class CaseDetailsForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = ReunificationCase
         fields = [
@@ -273,17 +299,6 @@ class CaseDetailsForm(GOVUKModelForm):
                 "max_value": "The period must be 24 months or fewer",
             },
         }
-
-    def clean(self):
-        data = super().clean()
-        looked_after = data.get("became_looked_after_on")
-        considered = data.get("reunification_first_considered_on")
-        if looked_after and considered and considered < looked_after:
-            self.add_error(
-                "reunification_first_considered_on",
-                "Reunification cannot be considered before the child became looked after",
-            )
-        return data
 
 
 def users_with_role(role: str, **filters):
@@ -353,6 +368,8 @@ class AllocationForm(forms.Form):
 
 
 class SiblingForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = Sibling
         fields = ["name", "date_of_birth", "living_arrangement", "notes"]
@@ -363,18 +380,17 @@ class SiblingForm(GOVUKModelForm):
 
 
 class LegalStatusForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = LegalStatus
         fields = ["code", "start_date", "end_date"]
         error_messages = {"code": {"required": "Select the legal status"}}
 
-    def clean(self):
-        data = super().clean()
-        period_clean(self, others=self.instance.child.legal_statuses.all(), what="legal status")
-        return data
-
 
 class PlacementForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = Placement
         fields = ["placement_type", "carer", "start_date", "end_date"]
@@ -383,52 +399,35 @@ class PlacementForm(GOVUKModelForm):
             "carer": {"required": "Enter the carer or provider"},
         }
 
-    def clean(self):
-        data = super().clean()
-        period_clean(self, others=self.instance.child.placements.all(), what="placement")
-        return data
-
 
 class CareEpisodeForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = CareEpisode
         fields = ["start_date", "end_date", "reason_ceased", "notes"]
         error_messages = {"reason_ceased": {"required": "Select why the episode ceased"}}
 
-    def clean(self):
-        data = super().clean()
-        period_clean(self, others=self.instance.child.care_episodes.all(), what="care episode")
-        return data
-
 
 class PreviousReturnForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = PreviousReturn
         fields = ["returned_home_on", "came_back_into_care_on", "reason_for_breakdown"]
 
-    def clean(self):
-        data = super().clean()
-        home, back = data.get("returned_home_on"), data.get("came_back_into_care_on")
-        if home and back and back < home:
-            self.add_error(
-                "came_back_into_care_on",
-                "The date the child came back into care must be on or after the return home",
-            )
-        return data
-
 
 class MissingEpisodeForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = MissingEpisode
         fields = ["start_date", "end_date", "notes"]
 
-    def clean(self):
-        data = super().clean()
-        period_clean(self, others=self.instance.child.missing_episodes.all(), what="episode")
-        return data
-
 
 class ParentalIssueForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = ParentalIssue
         fields = ["kind", "parent", "description", "treatment"]
@@ -443,7 +442,13 @@ class ParentalIssueForm(GOVUKModelForm):
         self.fields["parent"].label = "Person"
 
 
+OLDEST_AGE = 120
+AGE_OUT_OF_RANGE = f"Enter an age between 0 and {OLDEST_AGE}"
+
+
 class FamilyMemberForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = FamilyMember
         fields = [
@@ -465,22 +470,16 @@ class FamilyMemberForm(GOVUKModelForm):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].help_text = "If you know it. For example, 27 3 1985"
         self.fields["age_when_recorded"].label = "Age, if the date of birth is not known"
-        self.fields["age_when_recorded"].error_messages["invalid"] = "Enter the age as a number"
-
-    def clean(self):
-        data = super().clean()
-        no_age = not data.get("date_of_birth") and data.get("age_when_recorded") is None
-        if no_age and "date_of_birth" not in self.errors:
-            self.add_error("date_of_birth", "Enter a date of birth or an age")
-        return data
-
-    def save(self, commit=True):
-        if not self.instance.recorded_on or "age_when_recorded" in self.changed_data:
-            self.instance.recorded_on = today()
-        return super().save(commit)
+        age = self.fields["age_when_recorded"]
+        age.error_messages["invalid"] = "Enter the age as a number"
+        # Too old is the service's to refuse (cases.records.has_an_age), in the
+        # same words as a negative age here.
+        age.error_messages["min_value"] = AGE_OUT_OF_RANGE
 
 
 class PoliceCheckForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = PoliceCheck
         fields = ["member", "requested_on", "returned_on", "outcome", "notes"]
@@ -492,20 +491,10 @@ class PoliceCheckForm(GOVUKModelForm):
         self.fields["member"].label = "Person checked"
         self.fields["outcome"].widget = forms.RadioSelect(choices=self.fields["outcome"].choices)
 
-    def clean(self):
-        data = super().clean()
-        requested, returned = data.get("requested_on"), data.get("returned_on")
-        outcome = data.get("outcome")
-        if requested and returned and returned < requested:
-            self.add_error("returned_on", "The check cannot be returned before it was requested")
-        elif returned and not outcome:
-            self.add_error("outcome", "Select the outcome of the returned check")
-        elif outcome and not returned and "returned_on" not in self.errors:
-            self.add_error("returned_on", "Enter the date the check was returned")
-        return data
-
 
 class ChronologyEntryForm(GOVUKModelForm):
+    rules_in_service = True
+
     class Meta:
         model = ChronologyEntry
         fields = ["occurred_on", "kind", "description", "source"]

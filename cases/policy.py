@@ -218,6 +218,11 @@ def may_allocate(user: User, case: ReunificationCase) -> bool:
     return case.is_open and is_team_manager_for(user, case)
 
 
+def may_allocate_in(user: User, team: Team) -> bool:
+    """Allocate the open cases of a team (the caseload's links): its team managers."""
+    return _active(user) and user.has_role(Role.TEAM_MANAGER) and user.team_id == team.pk
+
+
 # Decisions --------------------------------------------------------------------
 
 
@@ -271,13 +276,19 @@ def may_edit_assessment(user: User, case: ReunificationCase, assessment) -> bool
     return assessment.is_editable and may_change_case(user, case)
 
 
+def may_decide_assessments(user: User, case: ReunificationCase) -> bool:
+    """Risk assessments of an open case are signed off or returned by a team
+    manager of its team; which one she may decide is `may_sign_off_assessment`."""
+    return case.is_open and is_team_manager_for(user, case)
+
+
 def may_sign_off_assessment(user: User, case: ReunificationCase, assessment) -> bool:
-    """Four eyes: a team manager of the case's team who neither wrote nor
-    submitted the assessment signs it off or returns it."""
+    """Four eyes: a team manager of the case's team who neither wrote, changed the
+    answers of, nor submitted the assessment signs it off or returns it (queries
+    the assessment's history)."""
     return (
-        case.is_open
-        and assessment.is_awaiting_sign_off
-        and is_team_manager_for(user, case)
+        assessment.is_awaiting_sign_off
+        and may_decide_assessments(user, case)
         and user.pk not in assessment.contributor_ids()
     )
 

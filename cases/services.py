@@ -2,14 +2,17 @@
 checks who may make it, writes the change and its chronology entry in one
 transaction, and raises PermissionDenied or ValidationError when it may not."""
 
+import copy
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from reunification.clock import now, today
 
 from . import policy
+from .changes import case_changed
+from .forms import CaseDetailsForm, ChildForm
 from .models import (
     ALLOCATED_ROLES,
     Allocation,
@@ -17,12 +20,16 @@ from .models import (
     Child,
     ChronologyEntry,
     ChronologyKind,
+    FamilyMember,
     ReunificationCase,
     Role,
     Stage,
     Team,
     User,
+    Versioned,
 )
+from .models.versioned import StaleRecord, claim_version
+from .records import RECORD_TYPES, case_details_rules
 
 CASE_FIELD_FOR_ROLE = {
     Role.SOCIAL_WORKER: "social_worker",
@@ -123,27 +130,49 @@ def allocate(
 
 
 @transaction.atomic
+def register_child(*, by: User, values: dict) -> Child:
+    """Record a child new to the service (the fields of ChildForm), for a case to
+    be opened for. Whoever may open cases may register one."""
+    policy.require(policy.may_open_cases(by), "Only a team manager can register a child")
+    child = Child()
+    _apply(child, CHILD_FIELDS, values)
+    _full_clean(child, CHILD_FIELDS)
+    return _save_as(by, child)
+
+
+@transaction.atomic
 def open_case(
     *,
-    child: Child,
     team: Team,
     by: User,
     became_looked_after_on: datetime.date,
     category_of_need: str,
     allocations: dict[str, User],
+    child: Child | None = None,
+    child_values: dict | None = None,
     opened_on: datetime.date | None = None,
     previous_case: ReunificationCase | None = None,
     **details,
 ) -> ReunificationCase:
     """Open a reunification case for a child, in the identification stage, with its
-    first allocations. Only a team manager of `team` may open one."""
-    if not (by.has_role(Role.TEAM_MANAGER) and by.team_id == team.pk):
-        raise PermissionDenied("Only a team manager of the team can open a case in it")
+    first allocations. Only a team manager of `team` may open one. Give `child`,
+    or `child_values` to register a new child in the same transaction: if the case
+    cannot open, the child is not recorded either."""
+    policy.require(
+        policy.may_open_case_in(by, team), "Only a team manager of the team can open a case in it"
+    )
+    if (child is None) == (child_values is None):
+        raise TypeError("open_case needs either child or child_values")
+    if child is None:
+        child = register_child(by=by, values=child_values)
     opened_on = opened_on or today()
     if ReunificationCase.objects.filter(child=child).exclude(stage=Stage.CLOSED).exists():
         raise ValidationError(f"{child} already has an open reunification case")
     if previous_case is None:
         previous_case = child.cases.filter(stage=Stage.CLOSED).order_by("-closed_on").first()
+    case_details_rules(
+        {"became_looked_after_on": became_looked_after_on, **details},
+    )
     case = ReunificationCase(
         child=child,
         team=team,
@@ -168,15 +197,143 @@ def open_case(
         if allocations.get(role):
             allocate(case=case, role=role, user=allocations[role], by=by, on=opened_on)
     case.refresh_from_db()
+    case_changed(case.pk)
     return case
 
 
+# Records changed through the record pages -----------------------------------------
+
+CHILD_FIELDS = tuple(ChildForm._meta.fields)
+CASE_DETAIL_FIELDS = tuple(CaseDetailsForm._meta.fields)
+
+
 @transaction.atomic
-def save_record(*, case: ReunificationCase, by: User, form) -> object:
-    """Save a create or edit form for a record of this case, whole or not at all."""
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
-    return form.save()
+def save_record(
+    *,
+    case: ReunificationCase,
+    by: User,
+    kind: str,
+    values: dict,
+    record_pk: int | None = None,
+    version: int | None = None,
+) -> models.Model:
+    """Add a record of `kind` (a slug of cases.records.RECORD_TYPES) to the case,
+    or change the one numbered `record_pk`, from plain values of its editable
+    fields (RecordType.fields; a foreign key as an object or its pk). An edit
+    names the `version` it changes: a missing or stale one raises StaleRecord with
+    what is saved now, and nothing is written. The record type's rules raise
+    ValidationError keyed by field; PermissionDenied unless `by` may change the
+    case (so never on a closed case)."""
+    record_type = RECORD_TYPES.get(kind)
+    if record_type is None:
+        raise ValueError(f"No record type {kind!r}")
+    fields = record_type.fields
+    _refuse_unknown(kind, fields, values)
+    case = lock_case(case)
+    policy.require(policy.may_change_case(by, case), "You cannot change this case")
+    if record_pk is None:
+        saved = None
+        record = record_type.new_instance(case)
+    else:
+        saved = (
+            record_type.queryset(case).select_for_update(of=("self",)).filter(pk=record_pk).first()
+        )
+        if saved is None:
+            raise StaleRecord(None)  # deleted since the page was opened, or never here
+        _claim(saved, version)
+        record = copy.copy(saved)
+    _apply(record, fields, values)
+    record_type.validate(case, {name: _value(record, name) for name in fields}, saved)
+    if isinstance(record, FamilyMember) and (
+        saved is None or saved.age_when_recorded != record.age_when_recorded
+    ):
+        # An age given without a birth date grows from the day it was recorded.
+        record.recorded_on = today()
+    if isinstance(record, ChronologyEntry) and saved is None:
+        record.recorded_by, record.recorded_at = by, now()
+    _full_clean(record, fields)
+    _save_as(by, record)
+    case_changed(record_type.changed_cases(case))
+    return record
+
+
+@transaction.atomic
+def update_child(*, case: ReunificationCase, by: User, values: dict, version: int | None) -> Child:
+    """Change the child's details (the fields of ChildForm) through one of the
+    child's cases, claiming `version` of the child's record."""
+    _refuse_unknown("child", CHILD_FIELDS, values)
+    case = lock_case(case)
+    policy.require(policy.may_change_case(by, case), "You cannot change this case")
+    child = Child.objects.select_for_update().get(pk=case.child_id)
+    _claim(child, version)
+    _apply(child, CHILD_FIELDS, values)
+    _full_clean(child, CHILD_FIELDS)
+    _save_as(by, child)
+    open_cases = child.cases.exclude(stage=Stage.CLOSED).values_list("pk", flat=True)
+    case_changed(list(open_cases))
+    return child
+
+
+@transaction.atomic
+def update_case_details(
+    *, case: ReunificationCase, by: User, values: dict, version: int | None
+) -> ReunificationCase:
+    """Change the case's own details (the fields of CaseDetailsForm), claiming
+    `version` of the case."""
+    _refuse_unknown("case details", CASE_DETAIL_FIELDS, values)
+    case = lock_case(case)
+    policy.require(policy.may_change_case(by, case), "You cannot change this case")
+    _claim(case, version)
+    _apply(case, CASE_DETAIL_FIELDS, values)
+    case_details_rules({name: getattr(case, name) for name in CASE_DETAIL_FIELDS})
+    _full_clean(case, CASE_DETAIL_FIELDS)
+    _save_as(by, case)
+    case_changed(case.pk)
+    return case
+
+
+def _refuse_unknown(kind: str, fields, values: dict) -> None:
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"{kind} has no editable field {', '.join(sorted(unknown))}")
+
+
+def _claim(record, version: int | None) -> None:
+    """Claim the next version of a record being changed: an edit that does not say
+    which version it changes is refused like one that changes an old one."""
+    if not isinstance(record, Versioned):
+        return
+    if version is None:
+        raise StaleRecord(record)
+    claim_version(record, version)
+
+
+def _apply(record, fields, values: dict) -> None:
+    for name in fields:
+        if name not in values:
+            continue
+        field = record._meta.get_field(name)
+        value = values[name]
+        if field.is_relation and not isinstance(value, models.Model | None):
+            setattr(record, field.attname, value)  # a primary key
+        else:
+            setattr(record, name, value)
+
+
+def _value(record, name: str):
+    """The value of a field, None for a relation not set (rather than an error)."""
+    field = record._meta.get_field(name)
+    if field.is_relation and getattr(record, field.attname) is None:
+        return None
+    return getattr(record, name)
+
+
+def _full_clean(record, fields) -> None:
+    """The model's own checks of the fields set here, its uniqueness and its
+    constraints; the fields no one sets here were checked when they were written."""
+    set_here = set(fields) | {"recorded_on", "recorded_by", "recorded_at"}
+    exclude = [f.name for f in record._meta.fields if f.name not in set_here]
+    record.full_clean(exclude=exclude)
 
 
 def lock_case(case: ReunificationCase) -> ReunificationCase:

@@ -2,9 +2,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reunification.clock import today
 
-from . import policy, rules, selectors, services
+from . import overview, policy, selectors, services
 from .filters import CaseFilter
-from .forms import AllocationForm, CaseDetailsForm, ChildForm, NewCaseForm, NewChildForm
-from .models import ALLOCATED_ROLES, Role, Stage, StaleRecord, Team
+from .forms import (
+    AllocationForm,
+    CaseDetailsForm,
+    ChildForm,
+    NewCaseForm,
+    NewChildForm,
+    apply_errors,
+)
+from .models import ALLOCATED_ROLES, Role, StaleRecord, Team
 from .records import RECORD_TYPES
 
 CASES_PER_PAGE = 25
@@ -34,21 +41,16 @@ def my_cases(request):
             "filter": cases,
             "page": page,
             "query": query.urlencode(),
-            "can_open_cases": request.user.has_role(Role.TEAM_MANAGER),
+            "can_open_cases": policy.may_open_cases(request.user),
         },
     )
 
 
 def team_caseload(request, team_pk=None):
     teams = policy.managed_teams(request.user)
-    if not teams.exists():
-        raise PermissionDenied
-    if team_pk:
-        team = get_object_or_404(Team, pk=team_pk)
-        if not teams.filter(pk=team.pk).exists():
-            raise PermissionDenied
-    else:
-        team = teams.first()
+    policy.require(teams.exists())
+    team = get_object_or_404(Team, pk=team_pk) if team_pk else teams.first()
+    policy.require(policy.may_manage_team(request.user, team))
     page = Paginator(selectors.team_caseload(team), CASES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -60,8 +62,7 @@ def team_caseload(request, team_pk=None):
             "teams": teams,
             "page": page,
             "workload": selectors.workload(team),
-            "can_allocate": request.user.has_role(Role.TEAM_MANAGER)
-            and request.user.team_id == team.pk,
+            "can_allocate": policy.may_allocate_in(request.user, team),
         },
     )
 
@@ -73,54 +74,14 @@ def _viewed(request, case):
 def case_overview(request, pk):
     case = policy.case_for(request.user, pk)
     _viewed(request, case)
-    day = today()
-    child = case.child
-    allocations = {a.role: a for a in selectors.current_allocations(case)}
-    household = selectors.household(case, day)
-    context = {
-        "case": case,
-        "child": child,
-        "day": day,
-        "age": rules.age_of(rules.Person(child.date_of_birth, None, day, False, False, False), day),
-        "can_change": policy.may_change_case(request.user, case),
-        "is_manager": policy.is_team_manager_for(request.user, case),
-        "can_see_audit": _can_see_audit(request.user, case),
-        "allocations": [(Role(r).label, allocations.get(r)) for r in ALLOCATED_ROLES],
-        "legal_statuses": child.legal_statuses.all(),
-        "current_legal_status": selectors.current_legal_status(child, day),
-        "placements": child.placements.all(),
-        "current_placement": selectors.current_placement(case, day),
-        "care_episodes": child.care_episodes.all(),
-        "previous_returns": child.previous_returns.all(),
-        "missing_episodes": child.missing_episodes.all(),
-        "siblings": child.siblings.all(),
-        "parental_issues": case.parental_issues.select_related("parent"),
-        "household": household,
-        "outstanding_checks": [row for row in household if row.check_outstanding],
-        "chronology": case.chronology.select_related("recorded_by"),
-        "out_of_home_long_enough": rules.out_of_home_long_enough(case.became_looked_after_on, day),
-        "four_months_on": rules.four_months_out_of_home_on(case.became_looked_after_on),
-        "other_cases": child.cases.exclude(pk=case.pk).order_by("-opened_on"),
-        "can_open_repeat_case": not case.is_open
-        and request.user.has_role(Role.TEAM_MANAGER)
-        and request.user.team_id
-        and not child.cases.exclude(stage=Stage.CLOSED).exists(),
-    }
-    return render(request, "cases/case_overview.html", context)
-
-
-def _can_see_audit(user, case) -> bool:
-    return policy.may_see_case(user, case) and (
-        policy.is_team_manager_for(user, case)
-        or user.has_role(Role.HEAD_OF_SERVICE)
-        or user.has_role(Role.SERVICE_DIRECTOR)
-    )
+    # Everything is read here; the template only lays it out (no queries).
+    page = overview.case_overview(case, request.user, today())
+    return render(request, "cases/case_overview.html", page.as_context())
 
 
 def case_audit(request, pk):
     case = policy.case_for(request.user, pk)
-    if not _can_see_audit(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_see_audit(request.user, case))
     _viewed(request, case)
     changes = Paginator(selectors.case_versions(case), AUDIT_PER_PAGE).get_page(
         request.GET.get("page")
@@ -144,18 +105,18 @@ def case_audit(request, pk):
     )
 
 
-def _save(request, case, forms):
-    """Save every form in one transaction, or none of them."""
+def _saved(form, save):
+    """Run a service saving what the form holds; on refusal put why on the form
+    and return None."""
     try:
-        with transaction.atomic():
-            saved = [services.save_record(case=case, by=request.user, form=f) for f in forms]
+        return save()
     except StaleRecord as conflict:
-        forms[0].show_conflict(conflict)
-        return None
+        form.show_conflict(conflict)
+    except ValidationError as error:
+        apply_errors(form, error)
     except IntegrityError:
-        forms[0].add_error(None, "This could not be saved because it conflicts with another record")
-        return None
-    return saved
+        form.add_error(None, "This could not be saved because it conflicts with another record")
+    return None
 
 
 def record_form(request, pk, kind, record_pk=None):
@@ -167,16 +128,31 @@ def record_form(request, pk, kind, record_pk=None):
         instance = record_type.new_instance(case, request.user)
     else:
         instance = get_object_or_404(record_type.queryset(case), pk=record_pk)
+    # Only the few fields the record type names come from the address, and only
+    # on an add page: a link could otherwise put words in a record that the
+    # person saving it never typed, or change what an edit page shows.
+    prefill = {}
+    if record_pk is None and request.method == "GET":
+        prefill = {name: request.GET[name] for name in record_type.prefill if name in request.GET}
     form = record_type.form(
-        request.POST or None,
-        instance=instance,
-        initial=request.GET.dict() if request.method == "GET" else None,
-        **record_type.form_kwargs(case),
+        request.POST or None, instance=instance, initial=prefill, **record_type.form_kwargs(case)
     )
-    if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
-        verb = "added" if record_pk is None else "updated"
-        messages.success(request, f"The {record_type.name} was {verb}.")
-        return redirect(record_type.return_url(case))
+    if request.method == "POST" and form.is_valid():
+        saved = _saved(
+            form,
+            lambda: services.save_record(
+                case=case,
+                by=request.user,
+                kind=kind,
+                values=form.values(),
+                record_pk=record_pk,
+                version=form.shown_version,
+            ),
+        )
+        if saved is not None:
+            verb = "added" if record_pk is None else "updated"
+            messages.success(request, f"The {record_type.name} was {verb}.")
+            return redirect(record_type.return_url(case))
     _viewed(request, case)
     return render(
         request,
@@ -194,9 +170,16 @@ def record_form(request, pk, kind, record_pk=None):
 def edit_child(request, pk):
     case = policy.case_for(request.user, pk, change=True)
     form = ChildForm(request.POST or None, instance=case.child)
-    if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
-        messages.success(request, "The child's details were updated.")
-        return redirect("cases:overview", case.pk)
+    if request.method == "POST" and form.is_valid():
+        saved = _saved(
+            form,
+            lambda: services.update_child(
+                case=case, by=request.user, values=form.values(), version=form.shown_version
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The child's details were updated.")
+            return redirect("cases:overview", case.pk)
     _viewed(request, case)
     title = "Edit the child's details"
     return render(request, "cases/simple_form.html", {"case": case, "form": form, "title": title})
@@ -205,9 +188,16 @@ def edit_child(request, pk):
 def edit_case(request, pk):
     case = policy.case_for(request.user, pk, change=True)
     form = CaseDetailsForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid() and _save(request, case, [form]):
-        messages.success(request, "The case details were updated.")
-        return redirect("cases:overview", case.pk)
+    if request.method == "POST" and form.is_valid():
+        saved = _saved(
+            form,
+            lambda: services.update_case_details(
+                case=case, by=request.user, values=form.values(), version=form.shown_version
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The case details were updated.")
+            return redirect("cases:overview", case.pk)
     _viewed(request, case)
     title = "Edit the case details"
     return render(request, "cases/simple_form.html", {"case": case, "form": form, "title": title})
@@ -216,8 +206,7 @@ def edit_case(request, pk):
 def new_case(request):
     """Open a case for a new child, or (with ?after=<case>) a repeat return for the
     child of an earlier, closed case, linked to it."""
-    if not (request.user.has_role(Role.TEAM_MANAGER) and request.user.team_id):
-        raise PermissionDenied
+    policy.require(policy.may_open_cases(request.user))
     team = request.user.team
     previous = None
     if request.GET.get("after"):
@@ -225,35 +214,42 @@ def new_case(request):
             previous = policy.case_for(request.user, int(request.GET["after"]))
         except ValueError:
             raise Http404 from None
+        # While the earlier case is open, open_case says why no other may open.
+        policy.require(previous.is_open or policy.may_open_repeat_case(request.user, previous))
     child_form = None if previous else NewChildForm(request.POST or None, prefix="child")
     case_form = NewCaseForm(request.POST or None, team=team)
     if request.method == "POST":
         child_ok = child_form.is_valid() if child_form else True
         if case_form.is_valid() and child_ok:
-            data = dict(case_form.cleaned_data)
             allocations = {
-                Role.SOCIAL_WORKER: data.pop("social_worker"),
+                Role.SOCIAL_WORKER: case_form.cleaned_data["social_worker"],
                 Role.TEAM_MANAGER: request.user,
-                Role.IRO: data.pop("iro"),
+                Role.IRO: case_form.cleaned_data["iro"],
             }
             heads = team.heads_of_service.all()[:1]
             if heads:
                 allocations[Role.HEAD_OF_SERVICE] = heads[0]
             try:
-                with transaction.atomic():
-                    child = child_form.save() if child_form else previous.child
-                    case = services.open_case(
-                        child=child,
-                        team=team,
-                        by=request.user,
-                        allocations=allocations,
-                        previous_case=previous,
-                        **data,
-                    )
+                case = services.open_case(
+                    team=team,
+                    by=request.user,
+                    allocations=allocations,
+                    previous_case=previous,
+                    **(
+                        {"child_values": child_form.values()}
+                        if child_form
+                        else {"child": previous.child}
+                    ),
+                    **case_form.values(),
+                )
             except ValidationError as error:
-                case_form.add_error(None, error)
+                apply_errors(case_form, error, also=[child_form] if child_form else [])
+            except IntegrityError:
+                case_form.add_error(
+                    None, "This could not be saved because it conflicts with another record"
+                )
             else:
-                messages.success(request, f"A case was opened for {child}.")
+                messages.success(request, f"A case was opened for {case.child}.")
                 return redirect("cases:overview", case.pk)
     return render(
         request,
@@ -264,9 +260,8 @@ def new_case(request):
 
 def allocate(request, pk):
     case = policy.case_for(request.user, pk)
-    if not policy.is_team_manager_for(request.user, case):
-        raise PermissionDenied
-    form = AllocationForm(request.POST or None, case=case, initial=request.GET.dict())
+    policy.require(policy.may_allocate(request.user, case))
+    form = AllocationForm(request.POST or None, case=case, initial=_allocation_prefill(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.allocate(
@@ -276,14 +271,21 @@ def allocate(request, pk):
                 by=request.user,
                 on=form.cleaned_data["start_date"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error.messages[0] if hasattr(error, "messages") else str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
             messages.success(request, "The allocation was recorded.")
             return redirect(reverse("cases:overview", args=[case.pk]) + "#allocations")
     _viewed(request, case)
     history = case.allocations.select_related("user", "allocated_by")
     return render(request, "cases/allocate.html", {"case": case, "form": form, "history": history})
+
+
+def _allocation_prefill(request) -> dict:
+    """The role a link from the overview asks to allocate (only that: the person
+    and date are chosen on the page)."""
+    role = request.GET.get("role") if request.method == "GET" else None
+    return {"role": role} if role in {r.value for r in ALLOCATED_ROLES} else {}
 
 
 @require_POST

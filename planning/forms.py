@@ -24,12 +24,7 @@ from .models import (
     SupportService,
     WrittenAgreement,
 )
-
-
-def _ends_after_start(form, start: str = "starts_on", end: str = "ends_on") -> None:
-    starts, ends = form.cleaned_data.get(start), form.cleaned_data.get(end)
-    if starts and ends and ends < starts:
-        form.add_error(end, "The end date must be on or after the start date")
+from .services import GOAL_FIELDS
 
 
 def _text(rows: int = 4):
@@ -75,16 +70,22 @@ class InviteeForm(forms.ModelForm):
         return data
 
 
-class BaseInviteeFormSet(BaseInlineFormSet):
-    def save_new_objects(self, commit=True):
-        # A new row left unticked is someone not invited: there is nothing to record.
-        self.new_objects = []
-        for form in self.extra_forms:
-            if form.has_changed() and (
-                form.cleaned_data.get("invited") or form.cleaned_data.get("attended")
-            ):
-                self.new_objects.append(self.save_new(form, commit=commit))
-        return self.new_objects
+def invitee_values(formset) -> list[dict]:
+    """Every row of the invitee table as plain values for
+    services.save_planning_meeting."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        kind = data.get("kind") or form["kind"].value()
+        rows.append(
+            {
+                "kind": kind,
+                "name": data.get("name", ""),
+                "invited": bool(data.get("invited")),
+                "attended": bool(data.get("attended")),
+            }
+        )
+    return rows
 
 
 KIND_ORDER = {kind: position for position, kind in enumerate(InviteeKind.values)}
@@ -98,7 +99,6 @@ def invitees_formset(data=None, *, meeting: PlanningMeeting):
         PlanningMeeting,
         MeetingInvitee,
         form=InviteeForm,
-        formset=BaseInviteeFormSet,
         extra=len(initial),
         can_delete=False,
     )
@@ -138,7 +138,7 @@ class AgreementGoalForm(GOVUKModelForm):
 
     class Meta:
         model = AgreementGoal
-        fields = ["goal", "measure", "responsible", "due_on", "services"]
+        fields = GOAL_FIELDS
         widgets = {
             "goal": _text(2),
             "measure": _text(2),
@@ -164,6 +164,18 @@ class BaseGoalFormSet(BaseInlineFormSet):
         kept = [f for f in self.forms if f.has_changed() or f.instance.pk]
         if not kept:
             raise ValidationError("Add at least one goal", code="no_goals")
+
+
+def goal_values(formset) -> list[dict]:
+    """The goals typed or changed, as plain values for services.save_written_agreement:
+    a blank row left as it was is not a goal."""
+    goals = []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        data = form.cleaned_data
+        goals.append({"id": form.instance.pk, **{name: data.get(name) for name in GOAL_FIELDS}})
+    return goals
 
 
 def goals_formset(data=None, *, agreement: WrittenAgreement):
@@ -194,6 +206,7 @@ class GoalReviewForm(GOVUKModelForm):
 
 
 class FamilyTimeStepForm(GOVUKModelForm):
+    rules_in_service = True  # records.ends_after_start words the constraint
     future_dates = ("starts_on", "ends_on")
 
     class Meta:
@@ -213,11 +226,6 @@ class FamilyTimeStepForm(GOVUKModelForm):
             "duration": {"required": "Enter how long each time lasts"},
         }
 
-    def clean(self):
-        data = super().clean()
-        _ends_after_start(self)
-        return data
-
 
 class ContingencyPlanForm(GOVUKModelForm):
     class Meta:
@@ -231,6 +239,7 @@ class ContingencyPlanForm(GOVUKModelForm):
 
 
 class SupportServiceForm(GOVUKModelForm):
+    rules_in_service = True  # records.ends_after_start words the constraint
     future_dates = ("starts_on", "ends_on")
 
     class Meta:
@@ -250,11 +259,6 @@ class SupportServiceForm(GOVUKModelForm):
         kind.choices = [choice for choice in kind.choices if choice[0] != ""]
         kind.widget = forms.RadioSelect(choices=kind.choices)
 
-    def clean(self):
-        data = super().clean()
-        _ends_after_start(self)
-        return data
-
 
 class SupportPlanForm(GOVUKModelForm):
     class Meta:
@@ -269,22 +273,6 @@ class SupportPlanForm(GOVUKModelForm):
         error_messages = {
             "siblings_considered": {"required": "Enter how the child's siblings were considered"},
         }
-
-    def clean(self):
-        data = super().clean()
-        held = data.get("fgc_held")
-        if held and not data.get("fgc_held_on") and "fgc_held_on" not in self.errors:
-            self.add_error("fgc_held_on", "Enter the date the Family Group Conference was held")
-        if not held and not data.get("fgc_not_held_reason", "").strip():
-            self.add_error(
-                "fgc_not_held_reason", "Enter why a Family Group Conference was not held"
-            )
-        if not held and data.get("fgc_held_on"):
-            self.add_error(
-                "fgc_held_on",
-                "Leave the date blank, or tick that the Family Group Conference was held",
-            )
-        return data
 
 
 class DirectWorkSessionForm(GOVUKModelForm):

@@ -131,6 +131,11 @@ class GoalOutcome(models.TextChoices):
     PARTLY = "partly", "Partly met"
     NOT_MET = "not_met", "Not met"
 
+    @property
+    def tag_colour(self) -> str:
+        """The GOV.UK tag colour the outcome is shown in."""
+        return {GoalOutcome.MET: "green", GoalOutcome.PARTLY: "yellow"}.get(self, "red")
+
 
 class GoalReview(Versioned):
     """Progress on one goal at one date: capacity to change is judged on these."""
@@ -147,6 +152,10 @@ class GoalReview(Versioned):
 
     def __str__(self):
         return f"{self.get_outcome_display()} on {self.reviewed_on:%-d %B %Y}"
+
+    @property
+    def outcome_tag_colour(self) -> str:
+        return GoalOutcome(self.outcome).tag_colour
 
 
 class FamilyTimeStep(Versioned):

@@ -2,14 +2,46 @@
 cases (cases:add_record, cases:edit_record). PlanningConfig.ready() registers them
 in cases.records.RECORD_TYPES; each returns to its section of the planning page."""
 
+from django.core.exceptions import ValidationError
+
 from cases.records import RecordType
 
 from . import forms
 from .models import ContingencyPlan, DirectWorkSession, FamilyTimeStep, SupportPlan, SupportService
 
+# The rules each record's values must keep, run by cases.services.save_record
+# through RecordType.validate: validate(case, values, record) raises a
+# ValidationError keyed by the field it is about.
 
-def _planning(slug, model, form, name, anchor) -> RecordType:
-    return RecordType(slug, model, form, name, "case", anchor, return_to="planning:overview")
+
+def ends_after_start(case, values: dict, record=None) -> None:
+    """A period (a family time step, a support service) ends on or after it starts."""
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if starts and ends and ends < starts:
+        raise ValidationError({"ends_on": "The end date must be on or after the start date"})
+
+
+def family_group_conference(case, values: dict, record=None) -> None:
+    """A Family Group Conference held has its date; one not held, why not."""
+    held, held_on = values.get("fgc_held"), values.get("fgc_held_on")
+    errors = {}
+    if held and not held_on:
+        errors["fgc_held_on"] = "Enter the date the Family Group Conference was held"
+    if not held and not (values.get("fgc_not_held_reason") or "").strip():
+        errors["fgc_not_held_reason"] = "Enter why a Family Group Conference was not held"
+    if not held and held_on:
+        errors["fgc_held_on"] = (
+            "Leave the date blank, or tick that the Family Group Conference was held"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _planning(slug, model, form, name, anchor, validate=None) -> RecordType:
+    extra = {"validate": validate} if validate else {}
+    return RecordType(
+        slug, model, form, name, "case", anchor, return_to="planning:overview", **extra
+    )
 
 
 PLANNING_RECORD_TYPES = [
@@ -19,6 +51,7 @@ PLANNING_RECORD_TYPES = [
         forms.FamilyTimeStepForm,
         "family time step",
         "family-time",
+        ends_after_start,
     ),
     _planning(
         "contingency-plan",
@@ -28,9 +61,21 @@ PLANNING_RECORD_TYPES = [
         "contingency",
     ),
     _planning(
-        "support-service", SupportService, forms.SupportServiceForm, "support service", "services"
+        "support-service",
+        SupportService,
+        forms.SupportServiceForm,
+        "support service",
+        "services",
+        ends_after_start,
     ),
-    _planning("support-plan", SupportPlan, forms.SupportPlanForm, "support plan", "support"),
+    _planning(
+        "support-plan",
+        SupportPlan,
+        forms.SupportPlanForm,
+        "support plan",
+        "support",
+        family_group_conference,
+    ),
     _planning(
         "direct-work-session",
         DirectWorkSession,

@@ -24,9 +24,10 @@ from .models import (
 )
 
 
-# Placement with Parents approval is for a child on an interim or full care order;
-# it is not asked for under section 20.
 def pwp_needed(status: LegalStatus | None) -> bool:
+    """Placement with Parents approval is for a child on an interim or full care
+    order, not under section 20: cases.selectors.is_on_care_order, asked of the
+    current legal status a page has already read (current_legal_status)."""
     return status is not None and status.is_care_order
 
 

@@ -1,15 +1,17 @@
-"""Pages for the support and planning stage. Each authorises through cases.access
+"""Pages for the support and planning stage. Each authorises through cases.policy
 (404 to those who may not see the case, 403 to those who may see it but not do
-this), calls a selector or a service, and renders."""
+this), turns its forms into plain values, calls a selector or a service, and
+renders."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cases import policy
-from cases.models import Role, StaleRecord
+from cases.forms import apply_errors
+from cases.models import StaleRecord
 from cases.selectors import current_legal_status
 from cases.services import case_for_page
 from reunification.clock import today
@@ -20,7 +22,9 @@ from .forms import (
     PlacementWithParentsApprovalForm,
     PlanningMeetingForm,
     WrittenAgreementForm,
+    goal_values,
     goals_formset,
+    invitee_values,
     invitees_formset,
 )
 from .models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
@@ -35,10 +39,6 @@ def _back_to(case, anchor: str):
     return redirect(reverse("planning:overview", args=[case.pk]) + f"#{anchor}")
 
 
-def _may_approve_pwp(user, case, status) -> bool:
-    return user.has_role(Role.SERVICE_DIRECTOR) and case.is_open and selectors.pwp_needed(status)
-
-
 def overview(request, pk):
     case = _case(request, pk)
     records = selectors.planning_records(case)
@@ -50,7 +50,9 @@ def overview(request, pk):
             "records": records,
             "can_change": policy.may_change_case(request.user, case),
             "pwp_needed": selectors.pwp_needed(records.current_legal_status),
-            "may_approve_pwp": _may_approve_pwp(request.user, case, records.current_legal_status),
+            # Offered only where it is asked for: a child on an interim or full care order.
+            "may_approve_pwp": policy.may_approve_placement_with_parents(request.user, case)
+            and selectors.pwp_needed(records.current_legal_status),
         },
     )
 
@@ -68,12 +70,19 @@ def meeting_form(request, pk, meeting_pk=None):
         if form_ok and invitees_ok:
             try:
                 services.save_planning_meeting(
-                    case=case, by=request.user, form=form, invitees_formset=invitees
+                    case=case,
+                    by=request.user,
+                    values=form.values(),
+                    invitees=invitee_values(invitees),
+                    meeting=meeting if meeting.pk else None,
+                    version=form.shown_version,
                 )
             except StaleRecord as conflict:
                 form.show_conflict(conflict)
-            except (ValidationError, IntegrityError) as error:
-                form.add_error(None, getattr(error, "messages", [CONFLICT])[0])
+            except ValidationError as error:
+                form.show_refusal(error)
+            except IntegrityError:
+                form.add_error(None, CONFLICT)
             else:
                 verb = "recorded" if meeting_pk is None else "updated"
                 messages.success(request, f"The planning meeting was {verb}.")
@@ -98,12 +107,19 @@ def agreement_form(request, pk, agreement_pk=None):
         if form_ok and goals_ok:
             try:
                 services.save_written_agreement(
-                    case=case, by=request.user, form=form, goals_formset=goals
+                    case=case,
+                    by=request.user,
+                    values=form.values(),
+                    goals=goal_values(goals),
+                    agreement=agreement if agreement.pk else None,
+                    version=form.shown_version,
                 )
             except StaleRecord as conflict:
                 form.show_conflict(conflict)
-            except (ValidationError, IntegrityError) as error:
-                form.add_error(None, getattr(error, "messages", [CONFLICT])[0])
+            except ValidationError as error:
+                form.show_refusal(error)
+            except IntegrityError:
+                form.add_error(None, CONFLICT)
             else:
                 verb = "recorded" if agreement_pk is None else "updated"
                 messages.success(request, f"The written agreement was {verb}.")
@@ -126,9 +142,17 @@ def goal_review_form(request, pk, goal_pk, review_pk=None):
     form = GoalReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_goal_review(goal=goal, by=request.user, form=form)
+            services.save_goal_review(
+                goal=goal,
+                by=request.user,
+                values=form.values(),
+                review=review if review.pk else None,
+                version=form.shown_version,
+            )
         except StaleRecord as conflict:
             form.show_conflict(conflict)
+        except ValidationError as error:
+            form.show_refusal(error)
         else:
             messages.success(request, "The goal review was saved.")
             return _back_to(case, f"goal-{goal.pk}")
@@ -142,8 +166,7 @@ def goal_review_form(request, pk, goal_pk, review_pk=None):
 
 def pwp_approve(request, pk):
     case = _case(request, pk)
-    if not request.user.has_role(Role.SERVICE_DIRECTOR):
-        raise PermissionDenied
+    policy.require(policy.may_approve_placement_with_parents(request.user, case))
     status = current_legal_status(case.child)
     form = PlacementWithParentsApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -155,7 +178,7 @@ def pwp_approve(request, pk):
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            apply_errors(form, error)
         else:
             messages.success(request, "The placement with parents was approved.")
             return _back_to(case, "pwp")

@@ -1,23 +1,18 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from cases import policy
-from cases.models import Role
 from reunification.clock import today
 
 from . import csv_files, selectors, snapshots
 from .forms import ExtractForm, ReportFilterForm
 from .ssda903 import extract, write_csv
 
-REPORT_ROLES = (Role.PERFORMANCE, Role.TEAM_MANAGER, Role.HEAD_OF_SERVICE, Role.SERVICE_DIRECTOR)
-
 
 def _allowed(user) -> None:
-    if not any(user.has_role(role) for role in REPORT_ROLES):
-        raise PermissionDenied
+    policy.require(policy.may_see_reports(user))
 
 
 def _scope(request):
@@ -94,9 +89,7 @@ def ssda903(request):
         )
         # Child-level rows: the whole council for performance staff and service
         # directors, otherwise only the cases the user may see.
-        whole_council = request.user.has_role(Role.PERFORMANCE) or request.user.has_role(
-            Role.SERVICE_DIRECTOR
-        )
+        whole_council = policy.sees_whole_council(request.user)
         cases = None if whole_council else policy.visible_cases(request.user)
         write_csv(extract(start, end, cases), response)
         return response

@@ -1,8 +1,14 @@
 """Settings, read from the environment.
 
-DEBUG=1 gives a development set-up: an SQLite file, mail to the console and a
-development secret key. Without DEBUG the application refuses to start unless
-SECRET_KEY is set, and runs with secure cookies, HSTS and HTTPS redirects.
+DEBUG=1 gives a development set-up: an SQLite file, mail to the console, tasks
+run in-process unless REDIS_URL is set, and a development secret key.
+
+Without DEBUG (production) nothing falls back to a development default: the
+application refuses to start, with ImproperlyConfigured naming every missing
+variable at once, unless SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL,
+SITE_URL, DEFAULT_FROM_EMAIL and the mail set-up (EMAIL_HOST, or an explicit
+EMAIL_BACKEND) are all set. It then runs with secure cookies, HSTS and HTTPS
+redirects.
 """
 
 import datetime
@@ -27,15 +33,35 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
 DEBUG = env_bool("DEBUG")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "development-only-key-never-used-in-production-0123456789abcdefghij"
+# What production needs but the environment does not give (and values that cannot
+# work), collected here and refused together at the end of this module, so one
+# start-up names everything to fix. Lower case: these are not Django settings.
+_missing: list[str] = []
+_invalid: list[str] = []
+
+
+def required_in_production(name: str, development_default: str = "") -> str:
+    """The variable's value; with DEBUG on, the development default when it is not
+    set; with DEBUG off, a missing value is recorded and refused at the end."""
+    value = env_str(name)
+    if not value and not DEBUG:
+        _missing.append(name)
+    return value or development_default
+
+
+SECRET_KEY = required_in_production(
+    "SECRET_KEY", "development-only-key-never-used-in-production-0123456789abcdefghij"
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+if not ALLOWED_HOSTS and not DEBUG:
+    _missing.append("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SERVICE_NAME = "Reunification"
@@ -58,6 +84,7 @@ INSTALLED_APPS = [
     "planning",
     "reviews",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -97,7 +124,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        # Production names its database; only development falls back to the file.
+        required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
@@ -184,20 +212,39 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "reunification@localhost")
+# Email. Every setting comes from the environment. EMAIL_BACKEND, when set, is
+# used as given (e.g. the file backend with EMAIL_FILE_PATH); otherwise SMTP when
+# EMAIL_HOST is set. With neither, development prints mail to the console and
+# production refuses to start.
+_smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+_file_backend = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND")
+if not EMAIL_BACKEND:
+    if EMAIL_HOST:
+        EMAIL_BACKEND = _smtp_backend
+    else:
+        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+        if not DEBUG:
+            _missing.append("EMAIL_HOST (or an explicit EMAIL_BACKEND)")
+elif _smtp_backend == EMAIL_BACKEND and not EMAIL_HOST and not DEBUG:
+    _missing.append("EMAIL_HOST")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
+if _file_backend == EMAIL_BACKEND and not EMAIL_FILE_PATH and not DEBUG:
+    _missing.append("EMAIL_FILE_PATH")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    _invalid.append("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on; choose one")
+EMAIL_TIMEOUT = float(env_str("EMAIL_TIMEOUT")) if env_str("EMAIL_TIMEOUT") else None
+DEFAULT_FROM_EMAIL = required_in_production("DEFAULT_FROM_EMAIL", "reunification@localhost")
 
-# Celery: Redis when REDIS_URL is set; otherwise tasks run in-process.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Celery: Redis when REDIS_URL is set; otherwise (development only) tasks run
+# in-process. Production needs the broker: beat and the workers meet there.
+REDIS_URL = required_in_production("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -222,7 +269,10 @@ REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", "6"))
 REMINDER_MINUTE = int(os.environ.get("REMINDER_MINUTE", "30"))
 CIN_REVIEW_INTERVAL_MONTHS = int(os.environ.get("CIN_REVIEW_INTERVAL_MONTHS", "3"))
 ESCALATE_OVERDUE_AFTER_DAYS = int(os.environ.get("ESCALATE_OVERDUE_AFTER_DAYS", "7"))
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people open, for the links in emails (reminders, password resets).
+SITE_URL = required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    _invalid.append(f"SITE_URL must start with https:// or http:// (it is {SITE_URL!r})")
 # A worker that claimed a digest and then died: after this many seconds another
 # worker takes the digest over.
 REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS", "900"))
@@ -236,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-reports": {
         "task": "reporting.tasks.refresh_reports",
         "schedule": crontab(minute="*/5"),
+    },
+    # Every open case's deadlines re-derived (reviews.deadlines.refresh.sweep), an
+    # hour before the reminders so they list what the records say.
+    "nightly-deadline-sweep": {
+        "task": "reviews.tasks.sweep_deadlines",
+        "schedule": crontab(hour=(REMINDER_HOUR - 1) % 24, minute=REMINDER_MINUTE),
     },
     # The nightly reminder digests (reviews.reminders), at the set time, London time.
     "nightly-reminders": {
@@ -255,3 +311,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Production refuses to start on a partial configuration, naming all that is wrong.
+if _missing or _invalid:
+    _problems = []
+    if _missing:
+        _problems.append(
+            "DEBUG is off (production), so these environment variables must be set: "
+            + ", ".join(_missing)
+            + " (see Configuration in README.md; DEBUG=1 is for development only)."
+        )
+    _problems.extend(f"{problem}." for problem in _invalid)
+    raise ImproperlyConfigured(" ".join(_problems))

@@ -6,6 +6,13 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Decisions, reviews and deadlines"
 
     def ready(self):
-        from reviews.signals import connect
+        from cases.changes import on_case_changed
+        from reviews.deadlines.refresh import refresh_case
 
-        connect()
+        # Deadlines follow the records: the services that write them say so.
+        on_case_changed(refresh_case)
+
+        from reviews import overview_panel
+
+        # The stage's task list on the case overview; cases does not import reviews.
+        overview_panel.register()

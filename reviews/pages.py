@@ -19,7 +19,12 @@ def attempt(request, case, form, action, success, to="reviews:journey"):
     try:
         action()
     except ValidationError as error:
-        form.add_error(None, " ".join(error.messages))
+        if hasattr(error, "error_dict"):
+            # Field-keyed refusals go on their fields; any other key at the top.
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, " ".join(error.messages))
         return None
     messages.success(request, success)
     return redirect(to, case.pk)

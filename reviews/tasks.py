@@ -1,4 +1,4 @@
-"""Celery tasks: thin adapters that call the reminder service."""
+"""Celery tasks: thin adapters that call the reminder and deadline services."""
 
 import datetime
 
@@ -7,7 +7,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from reunification.clock import now, today
+from reviews.deadlines.refresh import sweep
 from reviews.reminders.digests import send_digests
+
+
+@shared_task
+def sweep_deadlines() -> dict:
+    """Nightly, before the reminders: re-derive every open case's deadlines, so
+    a refresh that failed or was missed is put right before anyone is told."""
+    report = sweep()
+    return {"cases": report.cases, "changed": report.changed, "failed": report.failed}
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300)

@@ -6,7 +6,10 @@ class RiskConfig(AppConfig):
     verbose_name = "Risk classification"
 
     def ready(self):
-        # The assessment-stage records use the generic record pages of cases.
+        from . import overview_panel
         from .records import register
 
+        # The assessment-stage records use the generic record pages of cases.
         register()
+        # The risk panel of the case overview; cases does not import risk.
+        overview_panel.register()

@@ -1,12 +1,13 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms import inlineformset_factory
 
 from cases.forms import GOVUKModelForm
 
 from .models import (
+    ANSWER_FIELDS,
     ChildViews,
     NamedRiskFactor,
     ParentViews,
@@ -28,20 +29,7 @@ class RiskAssessmentForm(GOVUKModelForm):
 
     class Meta:
         model = RiskAssessment
-        fields = [
-            "assessed_on",
-            "risk_factors",
-            "risk_factors_evidence",
-            "protective_factors",
-            "protective_factors_evidence",
-            "protective_factors_named",
-            "capacity_for_change",
-            "capacity_for_change_evidence",
-            "wishes",
-            "wishes_evidence",
-            "recurrence",
-            "recurrence_evidence",
-        ]
+        fields = ANSWER_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +123,25 @@ def factors_formset(data=None, *, instance: RiskAssessment):
     return formset
 
 
+def factor_values(formset) -> list[dict]:
+    """The named factors the table says apply, as plain values for
+    services.save_draft: a row left at "Not a factor here" or deleted is not one."""
+    factors = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if not data.get("status") or data.get("DELETE"):
+            continue
+        factors.append(
+            {
+                "id": form.instance.pk,
+                "factor": data["factor"],
+                "description": data.get("description", ""),
+                "status": data["status"],
+            }
+        )
+    return factors
+
+
 class ConfirmLevelForm(forms.Form):
     confirmed_level = forms.ChoiceField(
         label="What level do you confirm?",
@@ -158,10 +165,15 @@ class ConfirmLevelForm(forms.Form):
         self.helper.layout.append(Button.primary("submit", "Submit for sign-off"))
 
 
+class Decision(models.TextChoices):
+    SIGN_OFF = "sign_off", "Sign off"
+    RETURN = "return", "Return to the social worker"
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="Your decision",
-        choices=[("sign_off", "Sign off"), ("return", "Return to the social worker")],
+        choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether you sign off or return the assessment"},
     )
@@ -182,24 +194,18 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "return" and not data.get("comment", "").strip():
+        if data.get("decision") == Decision.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", "Say what needs to change before it can be signed off")
         return data
 
 
 class ChildViewsForm(GOVUKModelForm):
+    rules_in_service = True  # records.child_views_or_why_not words the constraint
+
     class Meta:
         model = ChildViews
         fields = ["recorded_on", "views", "not_recorded_reason", "advocate"]
         error_messages = {"advocate": {"required": "Select whether an advocate was offered"}}
-
-    def clean(self):
-        data = super().clean()
-        views = data.get("views", "").strip()
-        reason = data.get("not_recorded_reason", "").strip()
-        if not views and not reason:
-            self.add_error("views", "Record the child's views, or why they could not be recorded")
-        return data
 
 
 class ParentViewsForm(GOVUKModelForm):
@@ -219,14 +225,6 @@ class ParentViewsForm(GOVUKModelForm):
             "People in the household record with parental responsibility. "
             "Record each parent's views separately."
         )
-
-    def validate_unique(self):
-        try:
-            self.instance.validate_unique()
-        except ValidationError:
-            self.add_error(
-                "parent", "This parent's views are already recorded; change them instead"
-            )
 
 
 class SingleAssessmentForm(GOVUKModelForm):

@@ -25,6 +25,28 @@ class AssessmentStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Signed off"
 
 
+# The history's change reason on every save that changes an assessment's answers,
+# evidence or factors: whoever made one may not sign the assessment off.
+ANSWERS_CHANGED = "answers changed"
+
+# The fields of an assessment its draft holds: the answers, their evidence, the
+# date and the protective factors named (the level is confirmed on submitting).
+ANSWER_FIELDS = [
+    "assessed_on",
+    "risk_factors",
+    "risk_factors_evidence",
+    "protective_factors",
+    "protective_factors_evidence",
+    "protective_factors_named",
+    "capacity_for_change",
+    "capacity_for_change_evidence",
+    "wishes",
+    "wishes_evidence",
+    "recurrence",
+    "recurrence_evidence",
+]
+
+
 class FactorStatus(models.TextChoices):
     ADDRESSED = "addressed", "Addressed"
     BEING_ADDRESSED = "being_addressed", "Being addressed"
@@ -110,7 +132,7 @@ class RiskAssessment(Versioned):
         ordering = ["-assessed_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="signed_off")
+                condition=~Q(status=AssessmentStatus.SIGNED_OFF)
                 | Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(confirmed_level=""),
                 name="signed_off_assessment_is_decided",
             ),
@@ -136,9 +158,22 @@ class RiskAssessment(Versioned):
     def is_awaiting_sign_off(self) -> bool:
         return self.status == AssessmentStatus.SUBMITTED
 
+    @property
+    def is_returned(self) -> bool:
+        return self.status == AssessmentStatus.RETURNED
+
     def contributor_ids(self) -> set[int]:
-        """Who wrote or submitted it, and so may not sign it off."""
-        return {pk for pk in (self.author_id, self.submitted_by_id) if pk}
+        """Who wrote it, changed its answers or submitted it, and so may not sign it
+        off (four eyes). Queries the history for those who changed the answers."""
+        ids = {self.author_id, self.submitted_by_id}
+        if self.pk:
+            ids.update(self.answer_editor_ids())
+        return {pk for pk in ids if pk}
+
+    def answer_editor_ids(self) -> set[int]:
+        """Everyone who saved a change to the answers, evidence or factors."""
+        editors = self.history.filter(history_change_reason=ANSWERS_CHANGED)
+        return set(editors.values_list("history_user_id", flat=True))
 
     @property
     def level(self) -> Level | None:

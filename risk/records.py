@@ -2,38 +2,68 @@
 assessment), added and changed through the generic record pages of cases.
 RiskConfig.ready() registers them; each returns to the risk page."""
 
+from django.core.exceptions import ValidationError
+
 from cases.records import RECORD_TYPES, RecordType
 
 from . import forms
 from .models import ChildViews, ParentViews, SingleAssessment
 
+# The rules each record's values must keep, run by cases.services.save_record
+# through RecordType.validate: validate(case, values, record) raises a
+# ValidationError keyed by the field it is about.
+
+
+def child_views_or_why_not(case, values: dict, record=None) -> None:
+    """The child's views are recorded, or why they could not be."""
+    if not (values.get("views") or "").strip() and not (
+        (values.get("not_recorded_reason") or "").strip()
+    ):
+        raise ValidationError(
+            {"views": "Record the child's views, or why they could not be recorded"}
+        )
+
+
+def one_views_record_per_parent(case, values: dict, record=None) -> None:
+    """Each parent's views are recorded once per case, and changed after that."""
+    parent = values.get("parent")
+    others = ParentViews.objects.filter(case=case, parent=parent)
+    if getattr(record, "pk", None):
+        others = others.exclude(pk=record.pk)
+    if parent is not None and others.exists():
+        raise ValidationError(
+            {"parent": "This parent's views are already recorded; change them instead"}
+        )
+
+
+def _assessment(slug, model, form, name, anchor, validate=None) -> RecordType:
+    extra = {"validate": validate} if validate else {}
+    return RecordType(slug, model, form, name, "case", anchor, return_to="risk:overview", **extra)
+
+
 ASSESSMENT_RECORD_TYPES = [
-    RecordType(
+    _assessment(
         "child-views",
         ChildViews,
         forms.ChildViewsForm,
         "record of the child's views",
-        "case",
         "views",
-        return_to="risk:overview",
+        child_views_or_why_not,
     ),
-    RecordType(
+    _assessment(
         "parent-views",
         ParentViews,
         forms.ParentViewsForm,
         "record of a parent's views",
-        "case",
         "views",
-        return_to="risk:overview",
+        one_views_record_per_parent,
     ),
-    RecordType(
+    _assessment(
         "single-assessment",
         SingleAssessment,
         forms.SingleAssessmentForm,
         "single assessment",
-        "case",
         "single-assessment",
-        return_to="risk:overview",
     ),
 ]
 

@@ -1,15 +1,27 @@
-"""Writes for risk assessments: each checks who may make it and the state the
-assessment is in, and writes in one transaction."""
+"""Writes for risk assessments. Each takes plain values, checks who may make it
+(cases.policy) and the state the assessment is in, locks the row, writes it and its
+history in one transaction, and tells cases.changes that the case changed (the
+sign-off deadline and the risk dates derive from assessments)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cases import policy
-from cases.models import ChronologyKind, ReunificationCase, User
+from cases.changes import case_changed
+from cases.models import ChronologyKind, ReunificationCase, StaleRecord, User
+from cases.models.versioned import claim_version
 from cases.services import add_chronology_entry
 from reunification.clock import now
 
-from .models import AssessmentStatus, RiskAssessment
+from .models import (
+    ANSWER_FIELDS,
+    ANSWERS_CHANGED,
+    AssessmentStatus,
+    FactorStatus,
+    NamedRiskFactor,
+    RiskAssessment,
+    RiskFactorEntry,
+)
 from .tool import Level, suggest_level
 
 
@@ -54,29 +66,87 @@ def missing_for_sign_off(assessment: RiskAssessment) -> list[str]:
 
 
 def _check_editable(assessment: RiskAssessment, by: User) -> None:
-    if not policy.may_change_case(by, assessment.case):
-        raise PermissionDenied
     if not assessment.is_editable:
         raise ValidationError(
             "This assessment can no longer be changed: "
             f"it is {assessment.get_status_display().lower()}"
         )
+    policy.require(policy.may_edit_assessment(by, assessment.case, assessment))
+
+
+def _locked(assessment: RiskAssessment) -> RiskAssessment:
+    return RiskAssessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
+
+
+def _check_factors(factors: list[dict]) -> None:
+    for factor in factors:
+        if factor.get("factor") not in NamedRiskFactor.values:
+            raise ValidationError("Select a listed risk factor, or name another")
+        if factor.get("status") not in FactorStatus.values:
+            raise ValidationError("Select whether this risk factor is addressed")
+        if factor["factor"] == NamedRiskFactor.OTHER and not factor.get("description", "").strip():
+            raise ValidationError("Name the other risk factor")
+
+
+def _save_factors(assessment: RiskAssessment, factors: list[dict], by: User) -> None:
+    """Make the assessment's named factors exactly `factors`: a row with the `id` of
+    one recorded is changed, one without is added, and recorded ones not given go."""
+    recorded = {entry.pk: entry for entry in assessment.factors.all()}
+    for values in factors:
+        entry = recorded.pop(values.get("id"), None) or RiskFactorEntry(assessment=assessment)
+        entry.factor = values["factor"]
+        entry.description = values.get("description", "").strip()
+        entry.status = values["status"]
+        entry._history_user = by
+        entry.save()
+    for entry in recorded.values():
+        entry._history_user = by
+        entry.delete()
 
 
 @transaction.atomic
-def save_draft(*, case: ReunificationCase, by: User, form, factors_formset) -> RiskAssessment:
-    """Save the answers, evidence and factors of a new or returned assessment."""
-    assessment = form.instance
-    if assessment.pk is None:
-        assessment.case = case
-        assessment.author = by
+def save_draft(
+    *,
+    case: ReunificationCase,
+    by: User,
+    answers: dict,
+    factors: list[dict],
+    assessment: RiskAssessment | None = None,
+    version: int | None = None,
+) -> RiskAssessment:
+    """Save the answers, evidence and named factors of a new assessment, or of one
+    in draft or returned (`assessment`, as it was at `version`). `answers` holds
+    ANSWER_FIELDS; each of `factors` a factor, its status, a description for an
+    other factor and the `id` of a recorded row it changes. Whoever saves it has
+    changed its answers, and so may not sign it off."""
+    unknown = set(answers) - set(ANSWER_FIELDS)
+    if unknown:
+        raise TypeError(f"Not answers of a risk assessment: {sorted(unknown)}")
+    if assessment is None:
+        assessment = RiskAssessment(case=case, author=by)
+    else:
+        assessment = _locked(assessment)
+        if assessment.case_id != case.pk:
+            raise PermissionDenied
     _check_editable(assessment, by)
-    assessment = form.save(commit=False)
+    if assessment.pk is not None:
+        if version is None:
+            # An edit that does not say which version it changes may overwrite
+            # someone else's: refused as stale, as every edit page does.
+            raise StaleRecord(assessment)
+        claim_version(assessment, version)
+    for name in ANSWER_FIELDS:
+        setattr(assessment, name, answers.get(name, getattr(assessment, name)))
+    _check_factors(factors)
+    non_answers = [f.name for f in RiskAssessment._meta.fields if f.name not in ANSWER_FIELDS]
+    assessment.full_clean(exclude=non_answers)
     suggestion = suggestion_for(assessment)
     assessment.suggested_level = suggestion.level.code if suggestion.level else ""
+    assessment._history_user = by
+    assessment._change_reason = ANSWERS_CHANGED
     assessment.save()
-    factors_formset.instance = assessment
-    factors_formset.save()
+    _save_factors(assessment, factors, by)
+    case_changed(case.pk)
     return assessment
 
 
@@ -84,7 +154,7 @@ def save_draft(*, case: ReunificationCase, by: User, form, factors_formset) -> R
 def submit_for_sign_off(
     *, assessment: RiskAssessment, by: User, confirmed_level: str, rationale: str
 ) -> RiskAssessment:
-    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _check_editable(assessment, by)
     assessment.confirmed_level = confirmed_level
     assessment.rationale = rationale
@@ -102,23 +172,41 @@ def submit_for_sign_off(
     assessment.return_comment = ""
     assessment._history_user = by
     assessment.save()
+    case_changed(assessment.case_id)
     return assessment
 
 
+WROTE_OR_SUBMITTED = "You cannot sign off an assessment you wrote or submitted."
+CHANGED_ANSWERS = "You cannot sign off an assessment whose answers you changed."
+
+
+def why_not_decider(assessment: RiskAssessment, user: User) -> str:
+    """Why this person, a team manager of the case's team, may not decide this
+    assessment because of the four-eyes rule, in words; "" if that is not why."""
+    if user.pk in (assessment.author_id, assessment.submitted_by_id):
+        return WROTE_OR_SUBMITTED
+    if user.pk in assessment.contributor_ids():
+        return CHANGED_ANSWERS
+    return ""
+
+
 def _check_decider(assessment: RiskAssessment, by: User) -> None:
-    if not assessment.case.is_open:
-        raise ValidationError("This case is closed")
-    if not policy.is_team_manager_for(by, assessment.case):
-        raise PermissionDenied("Only a team manager of the case's team can sign off")
-    if by.pk in (assessment.author_id, assessment.submitted_by_id):
-        raise ValidationError("You cannot sign off an assessment you wrote or submitted")
-    if assessment.status != AssessmentStatus.SUBMITTED:
+    case = assessment.case
+    policy.require(
+        policy.may_decide_assessments(by, case),
+        "Only a team manager of the case's team can sign off, while the case is open",
+    )
+    if not assessment.is_awaiting_sign_off:
         raise ValidationError("This assessment is not waiting for sign-off")
+    reason = why_not_decider(assessment, by)
+    if reason:
+        raise ValidationError(reason.rstrip("."))
+    policy.require(policy.may_sign_off_assessment(by, case, assessment))
 
 
 @transaction.atomic
 def sign_off(*, assessment: RiskAssessment, by: User) -> RiskAssessment:
-    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _check_decider(assessment, by)
     assessment.status = AssessmentStatus.SIGNED_OFF
     assessment.decided_by = by
@@ -134,12 +222,13 @@ def sign_off(*, assessment: RiskAssessment, by: User) -> RiskAssessment:
         description=f"Risk assessment signed off by {by}: {level.label} risk.",
         automatic=True,
     )
+    case_changed(assessment.case_id)
     return assessment
 
 
 @transaction.atomic
 def return_for_changes(*, assessment: RiskAssessment, by: User, comment: str) -> RiskAssessment:
-    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = _locked(assessment)
     _check_decider(assessment, by)
     if not comment.strip():
         raise ValidationError("Say what needs to change before it can be signed off")
@@ -149,4 +238,5 @@ def return_for_changes(*, assessment: RiskAssessment, by: User, comment: str) ->
     assessment.return_comment = comment
     assessment._history_user = by
     assessment.save()
+    case_changed(assessment.case_id)
     return assessment

@@ -30,6 +30,19 @@ class Level(IntEnum):
     def code(self) -> str:
         return self.name.lower()
 
+    @property
+    def tag_colour(self) -> str:
+        """The GOV.UK tag colour the level is shown in."""
+        return TAG_COLOURS[self]
+
+
+TAG_COLOURS = {
+    Level.LOW: "green",
+    Level.MEDIUM: "yellow",
+    Level.HIGH: "orange",
+    Level.SEVERE: "red",
+}
+
 
 class Answer(StrEnum):
     """An answer: its stored value and the tool's wording."""

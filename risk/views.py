@@ -1,5 +1,8 @@
+"""Pages for risk assessments: each authorises through cases.policy, turns its
+forms into plain values, calls a selector or a service and renders."""
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,8 +14,15 @@ from reunification.clock import today
 
 from . import selectors, services
 from .chart import level_chart
-from .forms import ConfirmLevelForm, DecisionForm, RiskAssessmentForm, factors_formset
-from .models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
+from .forms import (
+    ConfirmLevelForm,
+    Decision,
+    DecisionForm,
+    RiskAssessmentForm,
+    factor_values,
+    factors_formset,
+)
+from .models import ChildViews, NamedRiskFactor, RiskAssessment, SingleAssessment
 
 _case = case_for_page
 
@@ -51,7 +61,7 @@ def assessment_form(request, pk, assessment_pk=None):
     case = _case(request, pk, change=True)
     if assessment_pk:
         assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
-        if not assessment.is_editable:
+        if not policy.may_edit_assessment(request.user, case, assessment):
             raise Http404
     else:
         assessment = RiskAssessment(case=case, author=request.user, assessed_on=today())
@@ -62,12 +72,17 @@ def assessment_form(request, pk, assessment_pk=None):
         if form_ok and factors_ok:
             try:
                 saved = services.save_draft(
-                    case=case, by=request.user, form=form, factors_formset=factors
+                    case=case,
+                    by=request.user,
+                    answers=form.values(),
+                    factors=factor_values(factors),
+                    assessment=assessment if assessment.pk else None,
+                    version=form.shown_version,
                 )
             except StaleRecord as conflict:
                 form.show_conflict(conflict)
             except ValidationError as error:
-                form.add_error(None, error)
+                form.show_refusal(error)
             else:
                 messages.success(request, "The assessment was saved. Check the suggested level.")
                 return redirect("risk:detail", case.pk, saved.pk)
@@ -79,6 +94,7 @@ def assessment_form(request, pk, assessment_pk=None):
             "form": form,
             "factors": factors,
             "assessment": assessment,
+            "other_factor": NamedRiskFactor.OTHER.value,
             "breakdown": selectors.breakdown_factors(case, assessment, today()),
         },
     )
@@ -86,12 +102,8 @@ def assessment_form(request, pk, assessment_pk=None):
 
 def _detail(request, case, assessment, *, confirm_form=None, decision_form=None, status=200):
     user = request.user
-    editable = assessment.is_editable and policy.may_change_case(user, case)
-    may_decide = (
-        assessment.status == AssessmentStatus.SUBMITTED
-        and policy.is_team_manager_for(user, case)
-        and user.pk not in (assessment.author_id, assessment.submitted_by_id)
-    )
+    editable = policy.may_edit_assessment(user, case, assessment)
+    may_decide = policy.may_sign_off_assessment(user, case, assessment)
     suggestion = services.suggestion_for(assessment)
     if editable and confirm_form is None:
         initial = {
@@ -115,7 +127,10 @@ def _detail(request, case, assessment, *, confirm_form=None, decision_form=None,
             "confirm_form": confirm_form if editable else None,
             "decision_form": decision_form if may_decide else None,
             "missing": services.missing_for_sign_off(assessment) if editable else [],
-            "is_author": user.pk in (assessment.author_id, assessment.submitted_by_id),
+            # Why a team manager waiting to decide it may not (the four-eyes rule).
+            "why_not_decider": services.why_not_decider(assessment, user)
+            if assessment.is_awaiting_sign_off and not may_decide
+            else "",
         },
         status=status,
     )
@@ -153,13 +168,12 @@ def submit(request, pk, assessment_pk):
 @require_POST
 def decide(request, pk, assessment_pk):
     case = _case(request, pk)
-    if not policy.is_team_manager_for(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_decide_assessments(request.user, case))
     assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            if form.cleaned_data["decision"] == "sign_off":
+            if form.cleaned_data["decision"] == Decision.SIGN_OFF:
                 services.sign_off(assessment=assessment, by=request.user)
                 messages.success(request, "The assessment was signed off.")
             else:

@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test.utils import override_settings
 
-from cases.demo import DEMO_PASSWORD
+from demo.stories import DEMO_PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 

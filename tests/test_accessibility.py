@@ -331,8 +331,8 @@ def test_signing_in_opening_a_case_and_saving_a_record_by_keyboard_alone(
     demo_site,
     browser,
 ):
-    from cases.demo import DEMO_PASSWORD
     from cases.models import ChronologyEntry, ReunificationCase
+    from demo.stories import DEMO_PASSWORD
     from reunification.clock import today
 
     yesterday = today() - datetime.timedelta(days=1)

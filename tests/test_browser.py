@@ -52,8 +52,8 @@ def demo(transactional_db, settings):
 def test_social_worker_signs_in_finds_her_caseload_and_opens_a_case(
     demo, live_server, browser_page
 ):
-    from cases.demo import DEMO_PASSWORD
     from cases.models import ReunificationCase, User
+    from demo.stories import DEMO_PASSWORD
 
     page = browser_page
     worker = User.objects.get(username="sw.north")
@@ -83,8 +83,8 @@ def test_social_worker_signs_in_finds_her_caseload_and_opens_a_case(
 
 def test_typing_survives_a_session_time_out(demo, live_server, browser_page, settings):
     """What the worker typed is put back after she signs in again."""
-    from cases.demo import DEMO_PASSWORD
     from cases.models import ReunificationCase
+    from demo.stories import DEMO_PASSWORD
 
     page = browser_page
     case = ReunificationCase.objects.filter(social_worker__username="sw.north").first()
@@ -113,7 +113,7 @@ def test_typing_survives_a_session_time_out(demo, live_server, browser_page, set
 def test_warning_before_the_session_ends_and_staying_signed_in(
     demo, live_server, browser_page, settings
 ):
-    from cases.demo import DEMO_PASSWORD
+    from demo.stories import DEMO_PASSWORD
 
     # A six-second session: the warning comes at three seconds.
     settings.SESSION_COOKIE_AGE = 6

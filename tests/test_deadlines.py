@@ -422,7 +422,7 @@ def test_refresh_deadlines_command_refreshes_every_open_case(kayla, capsys):
     assert ("cic_review", "cic-1") in rows(kayla)
 
 
-# The signals: refresh once, after the commit ------------------------------------------
+# The services' case_changed: refresh once, after the commit ----------------------------
 
 
 def test_a_visit_refreshes_the_deadlines_after_the_transaction_commits(
@@ -486,9 +486,18 @@ def test_changing_a_placement_refreshes_the_childs_open_case(
     commit_so_far()
     placement = foster_placement(kayla)
 
+    from cases.services import save_record
+
+    placement.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        placement.start_date = D(2026, 1, 12)
-        placement.save()
+        save_record(
+            case=kayla,
+            by=social_worker,
+            kind="placement",
+            values={"start_date": D(2026, 1, 12)},
+            record_pk=placement.pk,
+            version=placement.version,
+        )
 
     assert open_rows(kayla)[("visit", f"visit-{placement.pk}-1")] == (
         D(2026, 1, 19),

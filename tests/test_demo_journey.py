@@ -1,6 +1,8 @@
-"""seed_demo's journey records (reviews/demo.py): each demo case holds what the
-stages it has passed through needed, its reviews and visits are on time or only a
-little late, and people have decisions waiting for them."""
+"""seed_demo's journey records (demo/driver.py, played through the services):
+each demo case holds what the stages it has passed through needed, its reviews and
+visits are on time or only a little late, every meeting's invitees and
+participants are ones the forms and services accept, and people have decisions
+waiting for them."""
 
 import dataclasses
 import datetime
@@ -12,9 +14,11 @@ from django.db import transaction
 from django.test import override_settings
 
 from cases.models import ReunificationCase, Stage, User
+from planning.forms import InviteeForm, PlanningMeetingForm
 from planning.models import FamilyTimeStep, PlanningMeeting, WrittenAgreement
 from reunification.clock import today
 from reviews.journey import rules as journey
+from reviews.journey.forms import ViabilityConsultationForm, ViabilityMeetingForm
 from reviews.journey.selectors import case_facts, decisions_waiting
 from reviews.models import (
     CarePlanApproval,
@@ -269,3 +273,44 @@ def test_the_history_says_who_made_each_record(demo):
         assert assessment.history.earliest().history_user == assessment.author
         if assessment.status == AssessmentStatus.SIGNED_OFF:
             assert assessment.history.latest().history_user == assessment.decided_by
+
+
+def form_data(record, names) -> dict:
+    return {name: getattr(record, f"{name}_id", None) or getattr(record, name) for name in names}
+
+
+@pytest.mark.django_db
+def test_every_meetings_invitees_and_participants_pass_the_forms_checks(demo):
+    """What each meeting records would be accepted again by its page: the planning
+    meeting's leader and every invitee row (each invited or present), and the four
+    who took part in viability consultations and meetings."""
+    meetings = PlanningMeeting.objects.select_related("case__team").prefetch_related("invitees")
+    assert meetings.exists()
+    for meeting in meetings:
+        form = PlanningMeetingForm(
+            {**form_data(meeting, ["led_by", "considerations"]), "held_on": "1/1/2020"},
+            case=meeting.case,
+        )
+        form.is_valid()
+        assert "led_by" not in form.errors and "considerations" not in form.errors, meeting
+        assert meeting.invitees.exists()
+        for invitee in meeting.invitees.all():
+            assert invitee.invited or invitee.attended, invitee
+            row = InviteeForm(form_data(invitee, ["kind", "name", "invited", "attended"]))
+            assert row.is_valid(), (invitee, row.errors)
+    people = ["social_worker", "team_manager", "head_of_service", "iro"]
+    decisions = [*ViabilityConsultation.objects.all(), *ViabilityMeeting.objects.all()]
+    assert decisions
+    for decision in decisions:
+        form_class = (
+            ViabilityConsultationForm
+            if isinstance(decision, ViabilityConsultation)
+            else ViabilityMeetingForm
+        )
+        form = form_class(form_data(decision, people), case=decision.case)
+        form.is_valid()
+        assert not any(name in form.errors for name in people), (decision, form.errors)
+        case = decision.case
+        assert decision.social_worker.team_id == decision.team_manager.team_id == case.team_id
+        assert decision.head_of_service.overseen_teams.filter(pk=case.team_id).exists()
+        assert decision.iro_id == case.iro_id

@@ -311,6 +311,7 @@ def test_editing_a_placement_does_not_clash_with_itself(signed_in, case):
             "placement_type": "U4",
             "carer": existing.carer,
             **date_input("start_date", existing.start_date),
+            "version": existing.version,
         },
     )
 
@@ -329,6 +330,7 @@ def test_a_placement_ending_before_it_starts_is_refused(signed_in, case):
             "carer": existing.carer,
             **date_input("start_date", existing.start_date),
             **date_input("end_date", existing.start_date - datetime.timedelta(days=1)),
+            "version": existing.version,
         },
     )
 
@@ -451,6 +453,7 @@ def test_a_household_member_with_only_an_age_is_recorded_today(signed_in, case):
 
 def case_details(**changes):
     data = {
+        "version": "1",  # the case as the page showed it
         **date_input("became_looked_after_on", D(2025, 6, 1)),
         **date_input("reunification_first_considered_on", D(2025, 9, 1)),
         "category_of_need": "N1",
@@ -486,6 +489,7 @@ def test_the_case_details_are_saved(signed_in, case):
 
 def child_details(prefix: str = "", **changes) -> dict[str, str]:
     data = {
+        "version": "1",  # the child as the page showed it
         "first_name": "Kayla",
         "last_name": "Brightwater",
         **date_input("date_of_birth", D(2016, 5, 4)),

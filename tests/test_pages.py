@@ -331,6 +331,7 @@ def test_the_audit_page_shows_who_changed_the_child(client, case, social_worker,
             "ethnicity": child.ethnicity,
             "local_identifier": child.local_identifier,
             "nhs_number": "",
+            "version": str(child.version),
         },
     )
     assert Child.objects.get(pk=child.pk).history.first().history_user == social_worker

@@ -74,6 +74,11 @@ def fields(**values) -> dict[str, str]:
     return data
 
 
+def shown_version(record) -> dict[str, str]:
+    """The version an edit page carries in its hidden field (none when adding)."""
+    return {"version": str(record.version)} if record.pk else {}
+
+
 def management(formset) -> dict[str, str]:
     form = formset.management_form
     return {
@@ -104,7 +109,7 @@ def meeting_post(formset, *, ticks: dict[str, dict], **meeting) -> dict[str, str
             data[form.add_prefix("id")] = str(form.instance.pk)
         row = ticks.get(kind, {})
         data.update({form.add_prefix(k): v for k, v in fields(**row).items()})
-    return {**data, **fields(**meeting)}
+    return {**data, **fields(**meeting), **shown_version(formset.instance)}
 
 
 MEETING = {
@@ -238,7 +243,7 @@ def agreement_post(formset, *, goals: list[dict], **agreement) -> dict[str, str]
         if form.instance.pk:
             data[form.add_prefix("id")] = str(form.instance.pk)
         data.update({form.add_prefix(k): v for k, v in fields(**goal).items()})
-    return {**data, **fields(**agreement)}
+    return {**data, **fields(**agreement), **shown_version(formset.instance)}
 
 
 AGREEMENT = {

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from cases import demo, rules
+from cases import rules
 from cases.models import (
     Child,
     LegalStatus,
@@ -23,16 +23,18 @@ from cases.models import (
     User,
 )
 from cases.models.child import nhs_number_checksum
+from demo import scale, stories
+from demo.driver import Family, nhs_number_for
 from reunification.clock import today
 
 pytestmark = pytest.mark.django_db
 
 DEMO_USERNAMES = {
-    "sw.north": (Role.SOCIAL_WORKER, demo.NORTH_TEAM),
-    "sw.north2": (Role.SOCIAL_WORKER, demo.NORTH_TEAM),
-    "sw.south": (Role.SOCIAL_WORKER, demo.SOUTH_TEAM),
-    "tm.north": (Role.TEAM_MANAGER, demo.NORTH_TEAM),
-    "tm.south": (Role.TEAM_MANAGER, demo.SOUTH_TEAM),
+    "sw.north": (Role.SOCIAL_WORKER, stories.NORTH_TEAM),
+    "sw.north2": (Role.SOCIAL_WORKER, stories.NORTH_TEAM),
+    "sw.south": (Role.SOCIAL_WORKER, stories.SOUTH_TEAM),
+    "tm.north": (Role.TEAM_MANAGER, stories.NORTH_TEAM),
+    "tm.south": (Role.TEAM_MANAGER, stories.SOUTH_TEAM),
     "hos": (Role.HEAD_OF_SERVICE, None),
     "iro": (Role.IRO, None),
     "director": (Role.SERVICE_DIRECTOR, None),
@@ -73,7 +75,7 @@ def test_creates_one_user_per_role_who_can_sign_in_with_the_demo_password(debug)
     for username, (role, team) in DEMO_USERNAMES.items():
         user = User.objects.get(username=username)
         assert user.has_role(role)
-        assert user.check_password(demo.DEMO_PASSWORD)
+        assert user.check_password(stories.DEMO_PASSWORD)
         assert user.email == f"{username}@example.org"
         assert user.first_name and user.last_name
         assert (user.team.name if user.team else None) == team
@@ -84,8 +86,8 @@ def test_creates_one_user_per_role_who_can_sign_in_with_the_demo_password(debug)
     assert admin.is_staff and admin.is_superuser
     head = User.objects.get(username="hos")
     assert set(head.overseen_teams.values_list("name", flat=True)) == {
-        demo.NORTH_TEAM,
-        demo.SOUTH_TEAM,
+        stories.NORTH_TEAM,
+        stories.SOUTH_TEAM,
     }
 
 
@@ -110,7 +112,7 @@ def test_creates_about_thirty_cases_in_every_stage(debug):
     ]
     assert 1 <= len(outside_guidance) <= 5
     # Most cases sit with team North; the demo IRO reviews most of them.
-    north = open_cases.filter(team__name=demo.NORTH_TEAM).count()
+    north = open_cases.filter(team__name=stories.NORTH_TEAM).count()
     assert north > open_cases.count() / 2
     assert open_cases.filter(iro__username="iro").count() > open_cases.count() * 0.8
     assert cases.filter(previous_case__isnull=False).exists()
@@ -175,21 +177,21 @@ def test_cases_option_adds_cases_in_bulk_within_the_databases_rules(debug):
         .values("social_worker")
         .annotate(n=Count("id"))
     )
-    assert max(row["n"] for row in caseloads) <= demo.SOCIAL_WORKER_CASELOAD[1]
+    assert max(row["n"] for row in caseloads) <= scale.SOCIAL_WORKER_CASELOAD[1]
 
 
 def test_the_same_seed_draws_the_same_children():
     day = datetime.date(2026, 3, 10)
 
     def draw():
-        generator = demo.Generator(random.Random(7), day)
-        return [generator.child(n, Stage.RETURN_HOME, earlier_case=True) for n in range(5)]
+        rng = random.Random(7)
+        return [Family(rng, n, day, 8).child_values for n in range(5)]
 
     assert draw() == draw()
 
 
 def test_demo_nhs_numbers_are_in_the_test_range_and_pass_the_check_digit():
-    numbers = [demo.nhs_number_for(n) for n in range(200001, 200501)]
+    numbers = [nhs_number_for(n) for n in range(200001, 200501)]
 
     assert len(set(numbers) - {""}) > 400
     for nhs_number in filter(None, numbers):

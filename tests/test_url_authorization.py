@@ -38,6 +38,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from cases import services as case_services
 from cases.models import CaseView, Role
+from cases.models.codes import CARE_PLAN_APPROVER, CARE_PLAN_ORDER, next_care_plan_step
 from cases.records import RECORD_TYPES
 from planning.models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
 from reunification.clock import today
@@ -148,7 +149,9 @@ def literal(address: str) -> Callable:
 
 
 KINDS = sorted(RECORD_TYPES)
-CARE_PLAN_APPROVERS = {"confirmed": {MANAGER}, "agreed": {HEAD}, "ratified": {CASE_IRO}}
+# Who approves each step, from the one fact in cases codes (the role held on the case).
+_WHO_HOLDS = {Role.TEAM_MANAGER: MANAGER, Role.HEAD_OF_SERVICE: HEAD, Role.IRO: CASE_IRO}
+CARE_PLAN_APPROVERS = {step: {_WHO_HOLDS[role]} for step, role in CARE_PLAN_APPROVER.items()}
 
 
 # Form values a permitted person would type, on top of what the page offers.
@@ -326,7 +329,10 @@ RULES: dict[str, Rule] = {
         CARE_PLAN_APPROVERS,
         CARE_PLAN_APPROVERS,
         # Only the first step can be taken now; the others wait for it.
-        post_answers={"confirmed": {302}, "agreed": SHOWN_AGAIN, "ratified": SHOWN_AGAIN},
+        post_answers={
+            step: {302} if step == next_care_plan_step(set()) else SHOWN_AGAIN
+            for step in CARE_PLAN_ORDER
+        },
         fill=fill(approved_on=on(), cic_review_on=on(), rationale="Agreed in supervision."),
     ),
     "reviews:start_assessment": case_rule(case_page("reviews:start_assessment"), None, CHANGE),

@@ -3,25 +3,25 @@ function checks who may act and the rules, and writes in one transaction."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import policy
+from cases.changes import case_changed
 from cases.models import (
     ChronologyKind,
-    LegalStatusCode,
     Placement,
     PlacementType,
     PreviousReturn,
     ReunificationCase,
-    Role,
     Stage,
     User,
 )
-from cases.selectors import current_legal_status
+from cases.selectors import is_on_care_order
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
 from reviews.deadlines import rules
+from reviews.journey.selectors import RETURN_LEVELS
 from reviews.journey.stage import move_stage
 from reviews.models import (
     Breakdown,
@@ -32,7 +32,6 @@ from reviews.models import (
     ReturnHome,
 )
 from risk.selectors import latest_signed_off, risk_summary
-from risk.tool import Level
 
 BEFORE_RETURN = (
     Stage.IDENTIFICATION,
@@ -41,10 +40,8 @@ BEFORE_RETURN = (
     Stage.CONFIRMATION,
     Stage.NOT_PURSUED,
 )
-
-
-def _role(user: User, case: ReunificationCase) -> str:
-    return Role.SOCIAL_WORKER if case.social_worker_id == user.pk else Role.TEAM_MANAGER
+# The stages from which a case may close (after a return, or not pursued).
+CLOSABLE = (Stage.RETURN_HOME, Stage.NOT_PURSUED)
 
 
 def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
@@ -56,11 +53,6 @@ def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
     if meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
         return meeting.return_date
     return None
-
-
-def on_care_order(case: ReunificationCase, day: datetime.date) -> bool:
-    status = current_legal_status(case.child, day)
-    return bool(status and status.end_date is None and status.code in LegalStatusCode.care_orders())
 
 
 @transaction.atomic
@@ -80,11 +72,10 @@ def record_return_home(
     director's placement with parents approval. An unplanned return (a child who
     walked home) is recorded from any stage, with the reason."""
     case = lock_case(case)
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
+    policy.require(policy.may_record_return_home(by, case))
     if case.stage not in BEFORE_RETURN:
         raise ValidationError("A return home is already recorded for this case")
-    care_order = on_care_order(case, returned_on)
+    care_order = is_on_care_order(case.child, returned_on)
     if planned:
         if case.stage != Stage.CONFIRMATION or confirmed_return_date(case) is None:
             raise ValidationError(
@@ -92,7 +83,7 @@ def record_return_home(
                 "Viability Meeting"
             )
         latest = latest_signed_off(case)
-        if latest is None or latest.level not in (Level.LOW, Level.MEDIUM):
+        if latest is None or latest.level not in RETURN_LEVELS:
             raise ValidationError(
                 "A planned return needs the latest signed-off risk level to be Low or Medium"
             )
@@ -133,10 +124,12 @@ def record_return_home(
         case,
         to=Stage.RETURN_HOME,
         by=by,
-        role=_role(by, case),
+        role=policy.acting_role(by, case),
         reason=f"{'Planned' if planned else 'Unplanned'} return home to {returned_to} on "
         f"{returned_on:%-d %B %Y}.",
     )
+    # The child's placements and legal statuses changed too, so every case of hers.
+    case_changed(case.child.cases.values_list("pk", flat=True))
     return returned
 
 
@@ -176,8 +169,7 @@ def record_breakdown(
     """The child came back into care: the case records it, counts it among the
     child's failed returns, and closes. A later return is a new case linked to it."""
     case = lock_case(case)
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
+    policy.require(policy.may_record_return_home(by, case))
     if case.stage != Stage.RETURN_HOME:
         raise ValidationError("A breakdown can only be recorded after a return home")
     returned = case.return_home
@@ -206,11 +198,12 @@ def record_breakdown(
     _close(
         case,
         by=by,
-        role=_role(by, case),
+        role=policy.acting_role(by, case),
         closed_on=came_back_on,
         reason=ClosureReason.BREAKDOWN,
         notes=reason,
     )
+    case_changed(case.pk)
     return breakdown
 
 
@@ -268,9 +261,8 @@ def close_case(
     months after the return, needs a team manager's override with a reason; closing
     within twelve months needs the warning acknowledged."""
     case = lock_case(case)
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
-    if case.stage not in (Stage.RETURN_HOME, Stage.NOT_PURSUED):
+    policy.require(policy.may_close_case(by, case))
+    if case.stage not in CLOSABLE:
         raise ValidationError(
             "Only a case after a return home, or where reunification is not pursued, can close"
         )
@@ -286,7 +278,7 @@ def close_case(
         raise ValidationError("The closing date cannot be in the future")
     problems = closure_checks(case, closed_on)
     if problems:
-        if not policy.is_team_manager_for(by, case):
+        if not policy.may_override_closure_checks(by, case):
             raise ValidationError(
                 "Closing now needs a team manager's override: " + "; ".join(problems) + "."
             )
@@ -295,10 +287,10 @@ def close_case(
     warning = closure_warning(case, closed_on)
     if warning and not warning_acknowledged:
         raise ValidationError(warning + " Confirm that you still want to close it.")
-    return _close(
+    closure = _close(
         case,
         by=by,
-        role=_role(by, case),
+        role=policy.acting_role(by, case),
         closed_on=closed_on,
         reason=reason,
         notes=notes,
@@ -306,6 +298,8 @@ def close_case(
         override_reason=override_reason if problems else "",
         override_by=by if problems else None,
     )
+    case_changed(case.pk)
+    return closure
 
 
 def _close(

@@ -2,19 +2,14 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import policy
-from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
-from cases.services import add_chronology_entry
+from cases.changes import case_changed
+from cases.models import ChronologyKind, ReunificationCase, Role, User
+from cases.services import add_chronology_entry, lock_case
 from reviews.models import Recommendation, Review, ReviewType, Visit
-
-
-def may_record_review(user: User, case: ReunificationCase) -> bool:
-    """The case's IRO records review outcomes; the social worker and team
-    managers may record Child in Need and Pathway Plan reviews too."""
-    return case.is_open and (case.iro_id == user.pk or policy.may_change_case(user, case))
 
 
 @transaction.atomic
@@ -30,17 +25,17 @@ def record_review(
     next_review_requested_by: datetime.date | None = None,
     recommendations: list[dict] = (),
 ) -> Review:
-    if not may_record_review(by, case):
-        raise PermissionDenied
-    if case.stage == Stage.CLOSED:
-        raise ValidationError("The case is closed")
-    if review_type == ReviewType.CHILD_IN_CARE:
-        if case.iro_id != by.pk:
-            raise ValidationError("Only the case's IRO records a Child in Care review")
-        if not chair.has_role(Role.IRO):
-            raise ValidationError("A Child in Care review is chaired by an IRO")
+    case = lock_case(case)
+    policy.require(policy.may_record_review(by, case))
+    if not policy.may_record_review(by, case, review_type):
+        # She may record other reviews: say why not this kind.
+        raise ValidationError({"review_type": "Only the case's IRO records a Child in Care review"})
+    if review_type == ReviewType.CHILD_IN_CARE and not chair.has_role(Role.IRO):
+        raise ValidationError({"chair": "A Child in Care review is chaired by an IRO"})
     if next_review_requested_by and next_review_requested_by <= held_on:
-        raise ValidationError("The next review must be after this one")
+        raise ValidationError(
+            {"next_review_requested_by": "The next review must be after this one"}
+        )
     review = Review.objects.create(
         case=case,
         held_on=held_on,
@@ -63,6 +58,7 @@ def record_review(
         description=f"{review.get_review_type_display()} chaired by {chair}. {outcome}",
         automatic=True,
     )
+    case_changed(case.pk)
     return review
 
 
@@ -70,15 +66,17 @@ def record_review(
 def complete_recommendation(
     *, recommendation: Recommendation, by: User, done_on: datetime.date
 ) -> Recommendation:
-    case = recommendation.review.case
-    allowed = by.pk in (recommendation.owner_id, case.iro_id) or policy.may_change_case(by, case)
-    if not allowed:
-        raise PermissionDenied
+    case = lock_case(recommendation.review.case)
+    recommendation = Recommendation.objects.select_related("review").get(pk=recommendation.pk)
+    policy.require(policy.may_complete_recommendation(by, case, recommendation))
+    if recommendation.done_on:
+        raise ValidationError("This recommendation has already been marked as done")
     if done_on < recommendation.review.held_on:
-        raise ValidationError("It cannot be done before the review that made it")
+        raise ValidationError({"done_on": "It cannot be done before the review that made it"})
     recommendation.done_on = done_on
     recommendation._history_user = by
     recommendation.save(update_fields=["done_on"])
+    case_changed(case.pk)
     return recommendation
 
 
@@ -86,8 +84,8 @@ def complete_recommendation(
 def record_visit(
     *, case: ReunificationCase, by: User, visited_on: datetime.date, seen_alone: bool, notes: str
 ) -> Visit:
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
+    case = lock_case(case)
+    policy.require(policy.may_record_visit(by, case))
     visit = Visit.objects.create(
         case=case, visited_on=visited_on, seen_alone=seen_alone, notes=notes, visited_by=by
     )
@@ -100,4 +98,5 @@ def record_visit(
         description=f"Visit by {by}; the child was {seen}.",
         automatic=True,
     )
+    case_changed(case.pk)
     return visit

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from cases import policy
@@ -33,6 +32,15 @@ def aftercare(request, pk):
     except ReturnHome.DoesNotExist:
         returned = None
     milestones = rules.after_return(returned.returned_on) if returned else None
+    user = request.user
+    reviews = case.reviews.select_related("chair").prefetch_related("recommendations__owner")
+    # The recommendations this person may mark as done, as the service decides.
+    completable = {
+        rec.pk
+        for review in reviews
+        for rec in review.recommendations.all()
+        if not rec.done_on and policy.may_complete_recommendation(user, case, rec)
+    }
     return render(
         request,
         "reviews/aftercare.html",
@@ -47,25 +55,25 @@ def aftercare(request, pk):
                 and milestones
                 and day >= milestones.support_at_least_until
             ),
-            "reviews": case.reviews.select_related("chair").prefetch_related(
-                "recommendations__owner"
-            ),
+            "reviews": reviews,
             "visits": case.visits.select_related("visited_by"),
             "deadlines": case.deadlines.filter(done_on__isnull=True).select_related("responsible"),
-            "can_change": policy.may_change_case(request.user, case),
-            "can_review": statutory.may_record_review(request.user, case),
-            "may_return": policy.may_change_case(request.user, case)
+            "completable": completable,
+            "can_visit": policy.may_record_visit(user, case),
+            "can_review": policy.may_record_review(user, case),
+            "may_return": policy.may_record_return_home(user, case)
             and case.stage in return_home.BEFORE_RETURN,
-            "may_close": policy.may_change_case(request.user, case)
-            and case.stage in (Stage.RETURN_HOME, Stage.NOT_PURSUED),
+            "may_record_breakdown": policy.may_record_return_home(user, case)
+            and case.stage == Stage.RETURN_HOME,
+            "may_close": policy.may_close_case(user, case) and case.stage in return_home.CLOSABLE,
         },
     )
 
 
-def _changer_case(request, pk):
+def _allowed_case(request, pk, predicate):
+    """The case, if `predicate` (a cases.policy question) lets this person act on it."""
     case = _case(request, pk)
-    if not policy.may_change_case(request.user, case):
-        raise PermissionDenied
+    policy.require(predicate(request.user, case))
     return case
 
 
@@ -85,7 +93,7 @@ def _run(request, case, form, title, action, success):
 
 
 def record_return(request, pk):
-    case = _changer_case(request, pk)
+    case = _allowed_case(request, pk, policy.may_record_return_home)
     initial = {"returned_on": return_home.confirmed_return_date(case)}
     form = ReturnHomeForm(request.POST or None, case=case, initial=initial)
     return _run(
@@ -99,7 +107,7 @@ def record_return(request, pk):
 
 
 def record_breakdown(request, pk):
-    case = _changer_case(request, pk)
+    case = _allowed_case(request, pk, policy.may_record_return_home)
     form = BreakdownForm(request.POST or None, case=case)
     return _run(
         request,
@@ -112,7 +120,7 @@ def record_breakdown(request, pk):
 
 
 def close(request, pk):
-    case = _changer_case(request, pk)
+    case = _allowed_case(request, pk, policy.may_close_case)
     form = ClosureForm(request.POST or None, case=case)
     closed_on = today()
     checks = return_home.closure_checks(case, closed_on)
@@ -135,16 +143,14 @@ def close(request, pk):
                 "title": "Close the case",
                 "checks": checks,
                 "warning": warning,
-                "is_manager": policy.is_team_manager_for(request.user, case),
+                "is_manager": policy.may_override_closure_checks(request.user, case),
             },
         )
     return response
 
 
 def record_review(request, pk):
-    case = _case(request, pk)
-    if not statutory.may_record_review(request.user, case):
-        raise PermissionDenied
+    case = _allowed_case(request, pk, policy.may_record_review)
     form = ReviewForm(request.POST or None, case=case)
     return _run(
         request,
@@ -167,7 +173,7 @@ def record_review(request, pk):
 
 
 def record_visit(request, pk):
-    case = _changer_case(request, pk)
+    case = _allowed_case(request, pk, policy.may_record_visit)
     form = VisitForm(request.POST or None, case=case)
     return _run(
         request,
@@ -184,9 +190,7 @@ def recommendation_done(request, pk, recommendation_pk):
     recommendation = get_object_or_404(
         Recommendation, pk=recommendation_pk, review__case=case, done_on__isnull=True
     )
-    allowed = request.user.pk in (recommendation.owner_id, case.iro_id)
-    if not (allowed or policy.may_change_case(request.user, case)):
-        raise PermissionDenied
+    policy.require(policy.may_complete_recommendation(request.user, case, recommendation))
     form = RecommendationDoneForm(request.POST or None, case=case)
     return _run(
         request,
@@ -230,8 +234,7 @@ def my_tasks(request):
 
 def team_tasks(request):
     teams = policy.managed_teams(request.user)
-    if not teams.exists():
-        raise PermissionDenied
+    policy.require(teams.exists())
     day = today()
     return render(
         request,

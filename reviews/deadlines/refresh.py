@@ -1,11 +1,15 @@
 """Every deadline is a row: `refresh(case)` derives a case's deadlines from its
 records and brings the Deadline rows into line, keyed so that it updates rather
 than duplicates. Due dates depend on the records, not on today, so a refresh is
-needed only when a record changes (see signals.py), never nightly.
+needed when a record changes: the services that write them call
+cases.changes.case_changed, and `refresh_case` listens (registered in
+ReviewsConfig.ready). The nightly `sweep` puts right whatever a failed or missed
+refresh left. A deadline whose role is not allocated falls to the team manager.
 """
 
 import datetime
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +23,8 @@ from reviews.deadlines.working_days import add_working_days
 from reviews.models import Deadline, DeadlineKind, Recommendation, ReturnHome, ReviewType
 from risk.models import AssessmentStatus
 from risk.selectors import risk_summary
+
+log = logging.getLogger(__name__)
 
 SIGN_OFF_WORKING_DAYS = 5
 # Long-term foster placements (SSDA903 U1, U4) are meant to last until 18.
@@ -210,7 +216,9 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for assessment in case.risk_assessments.filter(status=AssessmentStatus.SUBMITTED):
         submitted = timezone.localdate(assessment.submitted_at)
@@ -223,7 +231,9 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
                 _sign_off_manager(case, assessment, managers),
             )
         )
-    return rows
+    # No one allocated to the role (no IRO yet, no social worker): the team manager.
+    fallback = case.team_manager_id or next(iter(managers), None)
+    return [row if row.responsible_id else replace(row, responsible_id=fallback) for row in rows]
 
 
 def _sign_off_manager(case, assessment, managers: list[int]) -> int | None:
@@ -236,8 +246,10 @@ def _sign_off_manager(case, assessment, managers: list[int]) -> int | None:
 
 
 @transaction.atomic
-def refresh(case: ReunificationCase, day: datetime.date | None = None) -> None:
-    """Bring the case's Deadline rows into line with its records."""
+def refresh(case: ReunificationCase, day: datetime.date | None = None) -> int:
+    """Bring the case's Deadline rows into line with its records. Returns how
+    many rows it created, changed or removed (0 when they were already right)."""
+    changed = 0
     # Locked, so two refreshes of one case after concurrent saves take turns.
     case = ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
     wanted = {(d.kind, d.key): d for d in derive(case, day or today())}
@@ -245,6 +257,7 @@ def refresh(case: ReunificationCase, day: datetime.date | None = None) -> None:
     for identity, row in existing.items():
         if identity not in wanted and row.done_on is None:
             row.delete()
+            changed += 1
     for identity, due in wanted.items():
         fields = {
             "what": due.what,
@@ -255,17 +268,48 @@ def refresh(case: ReunificationCase, day: datetime.date | None = None) -> None:
         row = existing.get(identity)
         if row is None:
             Deadline.objects.create(case=case, kind=due.kind, key=due.key, **fields)
+            changed += 1
         elif any(getattr(row, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(row, name, value)
             row.save(update_fields=list(fields))
+            changed += 1
+    return changed
 
 
-def refresh_all(batch_size: int = 500) -> int:
-    """Refresh every case that is not closed, in batches. Returns how many."""
-    count = 0
-    ids = ReunificationCase.objects.exclude(stage=Stage.CLOSED).values_list("pk", flat=True)
-    for case_id in ids.iterator(chunk_size=batch_size):
+def refresh_case(case_id: int) -> None:
+    """The cases.changes listener: refresh the case if it still exists."""
+    if ReunificationCase.objects.filter(pk=case_id).exists():
         refresh(ReunificationCase(pk=case_id))
-        count += 1
-    return count
+
+
+@dataclass
+class SweepReport:
+    cases: int = 0
+    changed: int = 0
+    failed: int = 0
+
+
+def sweep(batch_size: int = 500, day: datetime.date | None = None) -> SweepReport:
+    """Re-derive the deadlines of every case that is not closed, a batch of ids at
+    a time, each case in its own transaction. Idempotent: a second run changes
+    nothing. A case that fails is logged with its id and the sweep goes on."""
+    report = SweepReport()
+    ids = ReunificationCase.objects.exclude(stage=Stage.CLOSED).order_by("pk")
+    last = 0
+    while batch := list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
+        for case_id in batch:
+            report.cases += 1
+            try:
+                report.changed += refresh(ReunificationCase(pk=case_id), day)
+            except Exception:
+                log.exception("Refreshing the deadlines of case %s failed", case_id)
+                report.failed += 1
+        last = batch[-1]
+    log.info(
+        "Deadline sweep: %s cases, %s rows changed, %s failed",
+        report.cases,
+        report.changed,
+        report.failed,
+    )
+    return report

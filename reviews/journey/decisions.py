@@ -5,15 +5,17 @@ is missing it raises ValidationError naming it, and nothing changes."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import policy
+from cases.changes import case_changed
 from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
+from cases.models.codes import CARE_PLAN_APPROVER, care_plan_step_before
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
 from reviews.journey import rules
-from reviews.journey.selectors import case_facts
+from reviews.journey.selectors import HIGH_LEVELS, RETURN_LEVELS, case_facts
 from reviews.journey.stage import move_stage
 from reviews.models import (
     CarePlanApproval,
@@ -26,7 +28,6 @@ from reviews.models import (
     ViabilityMeeting,
 )
 from risk.selectors import latest_signed_off
-from risk.tool import Level
 
 
 def _require_stage(case: ReunificationCase, *stages: str) -> None:
@@ -56,12 +57,6 @@ def _decided(case, by, text: str, on: datetime.date) -> None:
 
 # Stage 1 ---------------------------------------------------------------------
 
-APPROVER = {
-    CarePlanStep.CONFIRMED: ("team_manager_id", Role.TEAM_MANAGER, None),
-    CarePlanStep.AGREED: ("head_of_service_id", Role.HEAD_OF_SERVICE, CarePlanStep.CONFIRMED),
-    CarePlanStep.RATIFIED: ("iro_id", Role.IRO, CarePlanStep.AGREED),
-}
-
 
 @transaction.atomic
 def approve_care_plan(
@@ -76,9 +71,14 @@ def approve_care_plan(
     """Record one of the three approvals of the reunification care plan, each by
     the person who holds that role for this case, in order."""
     case = lock_case(case)
-    field, role, after = APPROVER[step]
-    if getattr(case, field) != by.pk or not by.has_role(role):
-        raise PermissionDenied(f"Only the case's {Role(role).label.lower()} can record this")
+    if step not in CarePlanStep.values:
+        raise ValidationError("Select a care plan approval")
+    role = CARE_PLAN_APPROVER[step]
+    policy.require(
+        policy.may_approve_care_plan(by, case, step),
+        f"Only the case's {Role(role).label.lower()} can record this",
+    )
+    after = care_plan_step_before(step)
     _require_stage(case, Stage.IDENTIFICATION)
     steps = set(case.care_plan_approvals.values_list("step", flat=True))
     if step in steps:
@@ -107,6 +107,7 @@ def approve_care_plan(
         f"{CarePlanStep(step).label[1:]} ({by}).",
         approved_on,
     )
+    case_changed(case.pk)
     return approval
 
 
@@ -114,11 +115,10 @@ def approve_care_plan(
 def start_assessment(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Identification → Assessment, once the care plan has its three approvals."""
     case = lock_case(case)
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
+    policy.require(policy.may_move_stage(by, case))
     _require_stage(case, Stage.IDENTIFICATION)
     _require(case)
-    role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
+    role = policy.acting_role(by, case)
     move_stage(
         case,
         to=Stage.ASSESSMENT,
@@ -126,6 +126,7 @@ def start_assessment(*, case: ReunificationCase, by: User) -> ReunificationCase:
         role=role,
         reason="The reunification care plan was confirmed, agreed and ratified.",
     )
+    case_changed(case.pk)
     return case
 
 
@@ -168,8 +169,10 @@ def record_viability_consultation(
     the child is potentially suited, and everything else at assessment is done,
     the case moves to support and planning."""
     case = lock_case(case)
-    if not policy.is_team_manager_for(by, case):
-        raise PermissionDenied("Only a team manager of the case's team can record this")
+    policy.require(
+        policy.may_record_viability_decision(by, case),
+        "Only a team manager of the case's team can record this",
+    )
     _require_stage(case, Stage.ASSESSMENT)
     if not rationale.strip():
         raise ValidationError("Enter the rationale for the decision")
@@ -202,6 +205,7 @@ def record_viability_consultation(
             role=Role.TEAM_MANAGER,
             reason="The viability consultation agreed the child is potentially suited.",
         )
+    case_changed(case.pk)
     return consultation
 
 
@@ -221,11 +225,13 @@ def record_not_pursued(
     confirmation when the viability meeting changed the plan or the level is High
     or Severe. The child stays looked after; planning and reviews go on."""
     case = lock_case(case)
-    if not policy.is_team_manager_for(by, case):
-        raise PermissionDenied("Only a team manager of the case's team can record this")
+    policy.require(
+        policy.may_record_viability_decision(by, case),
+        "Only a team manager of the case's team can record this",
+    )
     _require_stage(case, Stage.ASSESSMENT, Stage.CONFIRMATION)
     latest = latest_signed_off(case)
-    high = latest is not None and latest.level in (Level.HIGH, Level.SEVERE)
+    high = latest is not None and latest.level in HIGH_LEVELS
     if case.stage == Stage.ASSESSMENT:
         not_suited = case.viability_consultations.filter(
             outcome=ConsultationOutcome.NOT_SUITED
@@ -263,6 +269,7 @@ def record_not_pursued(
         f"{explained_to_child_on:%-d %B %Y} and to the family on "
         f"{explained_to_family_on:%-d %B %Y}. Care plan now: {care_plan_now}",
     )
+    case_changed(case.pk)
     return decision
 
 
@@ -273,11 +280,10 @@ def record_not_pursued(
 def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationCase:
     """Support and planning → Confirmation, once the planning records are in place."""
     case = lock_case(case)
-    if not policy.may_change_case(by, case):
-        raise PermissionDenied
+    policy.require(policy.may_move_stage(by, case))
     _require_stage(case, Stage.SUPPORT_PLANNING)
     _require(case)
-    role = Role.SOCIAL_WORKER if case.social_worker_id == by.pk else Role.TEAM_MANAGER
+    role = policy.acting_role(by, case)
     move_stage(
         case,
         to=Stage.CONFIRMATION,
@@ -285,6 +291,7 @@ def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationC
         role=role,
         reason="The initial programme of support and planning is in place.",
     )
+    case_changed(case.pk)
     return case
 
 
@@ -308,8 +315,10 @@ def record_viability_meeting(
     risk assessment and confirms a return date, sends the case back to planning
     for further work, or changes the plan away from reunification."""
     case = lock_case(case)
-    if not policy.is_team_manager_for(by, case):
-        raise PermissionDenied("Only a team manager of the case's team can record this")
+    policy.require(
+        policy.may_record_viability_decision(by, case),
+        "Only a team manager of the case's team can record this",
+    )
     _require_stage(case, Stage.CONFIRMATION)
     _check_participants(case, participants)
     if not rationale.strip():
@@ -323,7 +332,7 @@ def record_viability_meeting(
             f"({assessment.assessed_on:%-d %B %Y})"
         )
     if outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
-        if assessment.level not in (Level.LOW, Level.MEDIUM):
+        if assessment.level not in RETURN_LEVELS:
             raise ValidationError(
                 f"A return date can be confirmed only at Low or Medium risk; the latest "
                 f"signed-off level is {assessment.level.label}"
@@ -360,35 +369,25 @@ def record_viability_meeting(
             role=Role.TEAM_MANAGER,
             reason=f"Further work needed by {further_work_by:%-d %B %Y}: {further_work}",
         )
+    case_changed(case.pk)
     return meeting
 
 
 # Disagreements -----------------------------------------------------------------
 
 
-def _dispute_role(user: User, case: ReunificationCase) -> str:
-    if case.iro_id == user.pk and user.has_role(Role.IRO):
-        return Role.IRO
-    if policy.is_team_manager_for(user, case):
-        return Role.TEAM_MANAGER
-    if case.social_worker_id == user.pk:
-        return Role.SOCIAL_WORKER
-    if case.head_of_service_id == user.pk:
-        return Role.HEAD_OF_SERVICE
-    raise PermissionDenied
-
-
 @transaction.atomic
 def raise_dispute(
     *, case: ReunificationCase, by: User, raised_on: datetime.date, route: str, subject: str
 ) -> Dispute:
-    """Record a disagreement between professionals. The case's IRO, social worker,
-    team managers and head of service may raise one."""
-    if not policy.may_see_case(by, case):
-        raise PermissionDenied
-    role = _dispute_role(by, case)
+    """Record a disagreement between professionals: whoever cases.policy names
+    (the case's IRO, social worker, team managers and head of service), while the
+    case is open."""
+    case = lock_case(case)
+    policy.require(policy.may_raise_disagreement(by, case))
+    role = policy.disagreement_role(by, case)
     if not subject.strip():
-        raise ValidationError("Say what the disagreement is about")
+        raise ValidationError({"subject": "Say what the disagreement is about"})
     dispute = Dispute.objects.create(
         case=case,
         raised_by=by,
@@ -403,6 +402,7 @@ def raise_dispute(
         f"{dispute.get_route_display()} raised by {by} ({Role(role).label}): {subject}",
         raised_on,
     )
+    case_changed(case.pk)
     return dispute
 
 
@@ -410,18 +410,22 @@ def raise_dispute(
 def resolve_dispute(
     *, dispute: Dispute, by: User, resolved_on: datetime.date, resolution: str
 ) -> Dispute:
-    case = dispute.case
-    _dispute_role(by, case)
+    """Record how a disagreement was resolved. The row is locked and read again,
+    so of two people resolving it at once the second is told it already is."""
+    case = lock_case(dispute.case)
+    policy.require(policy.may_resolve_disagreement(by, case))
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
     if dispute.resolved_on:
         raise ValidationError("This disagreement has already been resolved")
     if resolved_on < dispute.raised_on:
-        raise ValidationError("It cannot be resolved before it was raised")
+        raise ValidationError({"resolved_on": "It cannot be resolved before it was raised"})
     if not resolution.strip():
-        raise ValidationError("Say how it was resolved")
+        raise ValidationError({"resolution": "Say how it was resolved"})
     dispute.resolved_on = resolved_on
     dispute.resolution = resolution
     dispute.resolved_by = by
     dispute._history_user = by
     dispute.save()
     _decided(case, by, f"{dispute.get_route_display()} resolved: {resolution}", resolved_on)
+    case_changed(case.pk)
     return dispute

@@ -9,6 +9,7 @@ and the task list a social worker sees on the case.
 from dataclasses import dataclass, field
 
 from cases.models import Role, Stage
+from cases.models.codes import CarePlanStep
 from risk.tool import Level
 
 
@@ -19,6 +20,11 @@ class Requirement:
     done: bool
     who: str  # the role that acts next
     detail: str = ""
+
+    @property
+    def who_label(self) -> str:
+        """Who acts next, as the task list names them ("social worker", "IRO")."""
+        return WHO_LABELS.get(self.who, Role(self.who).label.lower())
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ SW, TM, HOS, IRO, SD = (
     Role.IRO,
     Role.SERVICE_DIRECTOR,
 )
+# The task list names the IRO by the short name people use; the rest by role.
+WHO_LABELS = {IRO: "IRO"}
 
 
 def _names(names) -> str:
@@ -67,21 +75,21 @@ def identification(f: CaseFacts) -> list[Requirement]:
             SW,
         ),
         Requirement(
-            "confirmed",
+            CarePlanStep.CONFIRMED,
             "Team manager confirms the reunification care plan",
-            "confirmed" in steps,
+            CarePlanStep.CONFIRMED in steps,
             TM,
         ),
         Requirement(
-            "agreed",
+            CarePlanStep.AGREED,
             "Head of service agrees the care plan",
-            "agreed" in steps,
+            CarePlanStep.AGREED in steps,
             HOS,
         ),
         Requirement(
-            "ratified",
+            CarePlanStep.RATIFIED,
             "IRO ratifies the care plan at a Child in Care review",
-            "ratified" in steps,
+            CarePlanStep.RATIFIED in steps,
             IRO,
         ),
     ]

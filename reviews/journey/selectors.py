@@ -4,25 +4,47 @@ queries, and the lists of decisions waiting for people."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import policy
 from cases import selectors as case_selectors
-from cases.models import LegalStatusCode, ReunificationCase, Role, Stage, User
+from cases.models import ReunificationCase, Role, Stage, User
+from cases.models.codes import CARE_PLAN_APPROVER, CARE_PLAN_ORDER, care_plan_step_before
+from cases.policy import CASE_FIELD_FOR_ROLE
 from planning.models import PlacementWithParentsApproval
 from planning.selectors import planning_facts
 from reviews.journey.rules import CaseFacts
 from reviews.models import (
     CarePlanApproval,
     CarePlanStep,
+    Closure,
     ConsultationOutcome,
     MeetingOutcome,
+    StageMove,
     ViabilityConsultation,
     ViabilityMeeting,
 )
-from risk.models import AssessmentStatus, ChildViews, RiskAssessment, SingleAssessment
+from risk.models import (
+    ANSWERS_CHANGED,
+    AssessmentStatus,
+    ChildViews,
+    RiskAssessment,
+    SingleAssessment,
+)
 from risk.selectors import latest_signed_off, latest_signed_off_level_subquery
+from risk.tool import Level, RiskLevel
+
+# The signed-off levels at which a return may be confirmed, and those that stop it.
+RETURN_LEVELS = (Level.LOW, Level.MEDIUM)
+HIGH_LEVELS = (Level.HIGH, Level.SEVERE)
+
+
+def _stored(levels) -> list[str]:
+    """The levels as the assessment stores them, for filtering in SQL."""
+    return [RiskLevel[level.name] for level in levels]
 
 
 def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
@@ -40,8 +62,7 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
         row.member.name for row in case_selectors.household(case, today) if row.check_outstanding
     ]
     latest = latest_signed_off(case)
-    status = case_selectors.current_legal_status(case.child, today)
-    in_confirmation = case.stage == "confirmation"
+    in_confirmation = case.stage == Stage.CONFIRMATION
     since_confirmation = (
         latest_signed_off(case, since=case.stage_entered_on) if in_confirmation else None
     )
@@ -67,9 +88,7 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
             outcome=ConsultationOutcome.POTENTIALLY_SUITED
         ).exists(),
         planning=planning_facts(case),
-        on_care_order=bool(
-            status and status.end_date is None and status.code in LegalStatusCode.care_orders()
-        ),
+        on_care_order=case_selectors.is_on_care_order(case.child, today),
         signed_off_since_confirmation=since_confirmation.level if since_confirmation else None,
         return_date_confirmed=bool(
             meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED
@@ -100,62 +119,79 @@ class Waiting:
 
 
 def decisions_waiting(user: User) -> list[Waiting]:
-    """What waits for this person's decision or approval, oldest first."""
+    """What waits for this person's decision or approval, oldest first. Each
+    candidate is one the person may open (policy.visible_cases) and whose decision
+    policy says is theirs, so the list names no case they could not act on."""
     items: list[Waiting] = []
-    cases = ReunificationCase.objects.select_related("child")
-    ident = cases.filter(stage=Stage.IDENTIFICATION)
+    cases = policy.visible_cases(user).select_related("child", "team")
 
-    def add(queryset, what, url_name, since=lambda c: c.stage_entered_on, *args):
+    def add(queryset, what, url_name, *args, since=None, allowed=None):
         for case in queryset:
-            items.append(Waiting(case, what, since(case), reverse(url_name, args=[case.pk, *args])))
+            if allowed is None or allowed(case):
+                on = getattr(case, "previous_step_on", None) if since else None
+                url = reverse(url_name, args=[case.pk, *args])
+                items.append(Waiting(case, what, on or case.stage_entered_on, url))
 
     approved = CarePlanApproval.objects.filter(case=OuterRef("pk"))
-    if user.has_role(Role.TEAM_MANAGER):
-        add(
-            ident.filter(team_manager=user).exclude(
-                Exists(approved.filter(step=CarePlanStep.CONFIRMED))
-            ),
-            "Confirm the reunification care plan",
-            "reviews:approve",
-            lambda c: c.stage_entered_on,
-            "confirmed",
+    ident = cases.filter(stage=Stage.IDENTIFICATION)
+    for step in CARE_PLAN_ORDER:
+        role = CARE_PLAN_APPROVER[step]
+        if not user.has_role(role):
+            continue
+        before = care_plan_step_before(step)
+        waiting = ident.filter(**{CASE_FIELD_FOR_ROLE[role]: user.pk}).exclude(
+            Exists(approved.filter(step=step))
         )
-
-    def approved_on(step):
-        return Subquery(approved.filter(step=step).values("approved_on")[:1])
-
-    if user.has_role(Role.HEAD_OF_SERVICE):
+        if before:
+            waiting = waiting.filter(Exists(approved.filter(step=before))).annotate(
+                previous_step_on=Subquery(approved.filter(step=before).values("approved_on")[:1])
+            )
         add(
-            ident.filter(head_of_service=user)
-            .filter(Exists(approved.filter(step=CarePlanStep.CONFIRMED)))
-            .exclude(Exists(approved.filter(step=CarePlanStep.AGREED)))
-            .annotate(previous_step_on=approved_on(CarePlanStep.CONFIRMED)),
-            "Agree the reunification care plan",
+            waiting,
+            WAITING_APPROVAL[step],
             "reviews:approve",
-            lambda c: c.previous_step_on,
-            "agreed",
-        )
-    if user.has_role(Role.IRO):
-        add(
-            ident.filter(iro=user)
-            .filter(Exists(approved.filter(step=CarePlanStep.AGREED)))
-            .exclude(Exists(approved.filter(step=CarePlanStep.RATIFIED)))
-            .annotate(previous_step_on=approved_on(CarePlanStep.AGREED)),
-            "Ratify the care plan at a Child in Care review",
-            "reviews:approve",
-            lambda c: c.previous_step_on,
-            "ratified",
+            step,
+            since=bool(before),
+            allowed=lambda case, step=step: policy.may_approve_care_plan(user, case, step),
         )
     if user.has_role(Role.TEAM_MANAGER) and user.team_id:
-        team = cases.filter(team_id=user.team_id)
-        for assessment in (
-            RiskAssessment.objects.filter(
-                case__team_id=user.team_id, status=AssessmentStatus.SUBMITTED
-            )
-            .exclude(author=user)
-            .exclude(submitted_by=user)
-            .select_related("case__child")
-        ):
+        _team_decisions(user, cases.filter(team_id=user.team_id), items, add)
+    if user.has_role(Role.SERVICE_DIRECTOR):
+        add(
+            cases.filter(stage=Stage.SUPPORT_PLANNING)
+            .filter(case_selectors.on_care_order_rule())
+            .exclude(Exists(PlacementWithParentsApproval.objects.filter(case=OuterRef("pk")))),
+            "Approve placement with parents (care order)",
+            "planning:pwp_approve",
+            allowed=lambda case: policy.may_approve_placement_with_parents(user, case),
+        )
+    items.sort(key=lambda item: (item.since, item.case.stage_entered_on, item.case.pk))
+    return items
+
+
+WAITING_APPROVAL = {
+    CarePlanStep.CONFIRMED: "Confirm the reunification care plan",
+    CarePlanStep.AGREED: "Agree the reunification care plan",
+    CarePlanStep.RATIFIED: "Ratify the care plan at a Child in Care review",
+}
+
+
+def _team_decisions(user: User, team, items: list[Waiting], add) -> None:
+    """A team manager's sign-offs and viability decisions on her team's cases."""
+    # policy.may_sign_off_assessment's four-eyes rule in SQL (it reads each
+    # assessment's history, a query apiece): not written, submitted or edited by her.
+    edited = RiskAssessment.history.filter(
+        id=OuterRef("pk"), history_user=user, history_change_reason=ANSWERS_CHANGED
+    )
+    awaiting = (
+        RiskAssessment.objects.filter(case__in=team.values("pk"), status=AssessmentStatus.SUBMITTED)
+        .exclude(author=user)
+        .exclude(submitted_by=user)
+        .exclude(Exists(edited))
+        .select_related("case__child", "case__team")
+    )
+    for assessment in awaiting:
+        if policy.may_record_viability_decision(user, assessment.case):
             items.append(
                 Waiting(
                     assessment.case,
@@ -164,40 +200,60 @@ def decisions_waiting(user: User) -> list[Waiting]:
                     reverse("risk:detail", args=[assessment.case_id, assessment.pk]),
                 )
             )
-        at_assessment = team.filter(stage=Stage.ASSESSMENT).annotate(
-            level=latest_signed_off_level_subquery()
-        )
-        suited = ViabilityConsultation.objects.filter(
-            case=OuterRef("pk"), outcome=ConsultationOutcome.POTENTIALLY_SUITED
-        )
-        add(
-            at_assessment.filter(level__in=["low", "medium"]).exclude(Exists(suited)),
-            "Hold the Reunification Viability Consultation",
-            "reviews:consultation",
-        )
-        add(
-            at_assessment.filter(level__in=["high", "severe"]),
-            "Record that reunification is not pursued (High or Severe risk)",
-            "reviews:not_pursued",
-        )
-        decided = ViabilityMeeting.objects.filter(
-            case=OuterRef("pk"),
-            held_on__gte=OuterRef("stage_entered_on"),
-            outcome__in=[MeetingOutcome.RETURN_DATE_CONFIRMED, MeetingOutcome.NOT_PURSUED],
-        )
-        add(
-            team.filter(stage=Stage.CONFIRMATION).exclude(Exists(decided)),
-            "Hold the Reunification Viability Meeting",
-            "reviews:meeting",
-        )
-    if user.has_role(Role.SERVICE_DIRECTOR):
-        on_care_order = case_selectors.on_care_order_rule()
-        add(
-            cases.filter(stage=Stage.SUPPORT_PLANNING)
-            .filter(on_care_order)
-            .exclude(Exists(PlacementWithParentsApproval.objects.filter(case=OuterRef("pk")))),
-            "Approve placement with parents (care order)",
-            "planning:pwp_approve",
-        )
-    items.sort(key=lambda item: (item.since, item.case.stage_entered_on, item.case.pk))
-    return items
+
+    def decides(case):
+        return policy.may_record_viability_decision(user, case)
+
+    at_assessment = team.filter(stage=Stage.ASSESSMENT).annotate(
+        level=latest_signed_off_level_subquery()
+    )
+    suited = ViabilityConsultation.objects.filter(
+        case=OuterRef("pk"), outcome=ConsultationOutcome.POTENTIALLY_SUITED
+    )
+    add(
+        at_assessment.filter(level__in=_stored(RETURN_LEVELS)).exclude(Exists(suited)),
+        "Hold the Reunification Viability Consultation",
+        "reviews:consultation",
+        allowed=decides,
+    )
+    add(
+        at_assessment.filter(level__in=_stored(HIGH_LEVELS)),
+        "Record that reunification is not pursued (High or Severe risk)",
+        "reviews:not_pursued",
+        allowed=decides,
+    )
+    decided = ViabilityMeeting.objects.filter(
+        case=OuterRef("pk"),
+        held_on__gte=OuterRef("stage_entered_on"),
+        outcome__in=[MeetingOutcome.RETURN_DATE_CONFIRMED, MeetingOutcome.NOT_PURSUED],
+    )
+    add(
+        team.filter(stage=Stage.CONFIRMATION).exclude(Exists(decided)),
+        "Hold the Reunification Viability Meeting",
+        "reviews:meeting",
+        allowed=decides,
+    )
+
+
+# Derived state and the records it comes from -------------------------------------
+
+
+def stage_mismatches() -> QuerySet[ReunificationCase]:
+    """Cases whose stage is not the latest StageMove's to_stage (a case with no
+    move is at identification): should always be empty."""
+    latest = StageMove.objects.filter(case=OuterRef("pk")).order_by("-moved_at", "-pk")
+    moved_to = Coalesce(Subquery(latest.values("to_stage")[:1]), Value(Stage.IDENTIFICATION))
+    return ReunificationCase.objects.annotate(moved_to=moved_to).exclude(stage=F("moved_to"))
+
+
+def closure_mismatches() -> QuerySet[ReunificationCase]:
+    """Cases whose closed_on is not their Closure record's date (or that have one
+    without the other): should always be empty."""
+    closure = Closure.objects.filter(case=OuterRef("pk"))
+    return ReunificationCase.objects.annotate(
+        closure_on=Subquery(closure.values("closed_on")[:1]), has_closure=Exists(closure)
+    ).filter(
+        Q(closed_on__isnull=False, has_closure=False)
+        | Q(closed_on__isnull=True, has_closure=True)
+        | (Q(closed_on__isnull=False, has_closure=True) & ~Q(closed_on=F("closure_on")))
+    )

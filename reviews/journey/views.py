@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import policy
 from cases.models import Role, Stage
+from cases.models.codes import next_care_plan_step
 from cases.services import case_for_page
 from reunification.clock import today
 from reviews.journey import decisions, rules
@@ -38,41 +39,38 @@ def journey_page(request, pk):
             "all_done": tasks and all(t.done for t in tasks),
             "record": journey_record(case),
             "actions": available_actions(user, case, facts),
-            "can_raise_dispute": _may_raise_dispute(user, case),
+            "is_not_pursued": case.stage == Stage.NOT_PURSUED,
+            "can_raise_dispute": policy.may_raise_disagreement(user, case),
+            "can_resolve_dispute": policy.may_resolve_disagreement(user, case),
         },
     )
 
 
-def _may_raise_dispute(user, case) -> bool:
-    return (
-        case.iro_id == user.pk
-        or case.social_worker_id == user.pk
-        or case.head_of_service_id == user.pk
-        or policy.is_team_manager_for(user, case)
-    )
+APPROVE_LABELS = {
+    CarePlanStep.CONFIRMED: "Confirm the care plan",
+    CarePlanStep.AGREED: "Agree the care plan",
+    CarePlanStep.RATIFIED: "Ratify the care plan",
+}
 
 
-def available_actions(user, case, facts) -> list[tuple[str, str]]:
-    """(label, url name) for what this user can do next at this stage."""
+def available_actions(user, case, facts) -> list[tuple[str, str, str | None]]:
+    """(label, url name, argument) for what this user can do next at this stage:
+    exactly what the services would allow, because both ask cases.policy."""
     actions = []
-    manager = policy.is_team_manager_for(user, case)
-    changer = policy.may_change_case(user, case)
+    decides = policy.may_record_viability_decision(user, case)
+    moves = policy.may_move_stage(user, case)
     if case.stage == Stage.IDENTIFICATION:
-        steps = facts.care_plan_steps
-        if "confirmed" not in steps and case.team_manager_id == user.pk:
-            actions.append(("Confirm the care plan", "reviews:approve", "confirmed"))
-        if "confirmed" in steps and "agreed" not in steps and case.head_of_service_id == user.pk:
-            actions.append(("Agree the care plan", "reviews:approve", "agreed"))
-        if "agreed" in steps and "ratified" not in steps and case.iro_id == user.pk:
-            actions.append(("Ratify the care plan", "reviews:approve", "ratified"))
-        if changer:
+        step = next_care_plan_step(facts.care_plan_steps)
+        if step and policy.may_approve_care_plan(user, case, step):
+            actions.append((APPROVE_LABELS[step], "reviews:approve", step))
+        if moves:
             actions.append(("Start the assessment", "reviews:start_assessment", None))
-    elif case.stage == Stage.ASSESSMENT and manager:
+    elif case.stage == Stage.ASSESSMENT and decides:
         actions.append(("Record the viability consultation", "reviews:consultation", None))
         actions.append(("Record that reunification is not pursued", "reviews:not_pursued", None))
-    elif case.stage == Stage.SUPPORT_PLANNING and changer:
+    elif case.stage == Stage.SUPPORT_PLANNING and moves:
         actions.append(("Move to confirmation", "reviews:confirmation", None))
-    elif case.stage == Stage.CONFIRMATION and manager:
+    elif case.stage == Stage.CONFIRMATION and decides:
         actions.append(("Record the viability meeting", "reviews:meeting", None))
         actions.append(("Record that reunification is not pursued", "reviews:not_pursued", None))
     return actions
@@ -82,8 +80,7 @@ def approve(request, pk, step):
     case = _case(request, pk)
     if step not in CarePlanStep.values:
         raise Http404
-    if getattr(case, decisions.APPROVER[step][0]) != request.user.pk:
-        raise PermissionDenied
+    policy.require(policy.may_approve_care_plan(request.user, case, step))
     form = CarePlanApprovalForm(request.POST or None, step=step, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,8 +121,7 @@ def move_to_confirmation(request, pk):
 
 
 def _move(request, case, service, success):
-    if not policy.may_change_case(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_move_stage(request.user, case))
     try:
         service(case=case, by=request.user)
     except ValidationError as error:
@@ -137,8 +133,7 @@ def _move(request, case, service, success):
 
 def _manager_case(request, pk):
     case = _case(request, pk)
-    if not policy.is_team_manager_for(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_record_viability_decision(request.user, case))
     return case
 
 
@@ -212,8 +207,7 @@ def meeting(request, pk):
 
 def dispute(request, pk):
     case = _case(request, pk)
-    if not _may_raise_dispute(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_raise_disagreement(request.user, case))
     form = DisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         done = attempt(
@@ -230,8 +224,7 @@ def dispute(request, pk):
 
 def resolve(request, pk, dispute_pk):
     case = _case(request, pk)
-    if not _may_raise_dispute(request.user, case):
-        raise PermissionDenied
+    policy.require(policy.may_resolve_disagreement(request.user, case))
     disagreement = get_object_or_404(case.disputes, pk=dispute_pk, resolved_on__isnull=True)
     form = ResolveDisputeForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():

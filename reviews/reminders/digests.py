@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cases import policy
 from cases.models import Role, RoleGrant, Stage, User
 from reunification.clock import now
 from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
@@ -110,11 +111,12 @@ def open_deadlines():
 
 def digest_items(user: User, day: datetime.date) -> list[Item]:
     """The person's own overdue items and those due within a week, then (for a
-    team manager) their team's items overdue by more than the set number of days."""
+    team manager) their team's items overdue by more than the set number of days;
+    only on cases she may see now (cases.policy)."""
     horizon = day + datetime.timedelta(days=LOOK_AHEAD_DAYS)
+    visible = policy.limit_to_visible(open_deadlines(), user, through="case__")
     own = (
-        open_deadlines()
-        .filter(responsible=user, due_on__lte=horizon)
+        visible.filter(responsible=user, due_on__lte=horizon)
         .order_by("due_on", "pk")
         .values_list(*ITEM_FIELDS)
     )
@@ -122,8 +124,7 @@ def digest_items(user: User, day: datetime.date) -> list[Item]:
     if user.team_id and user.has_role(Role.TEAM_MANAGER):
         cutoff = day - datetime.timedelta(days=settings.ESCALATE_OVERDUE_AFTER_DAYS)
         late = (
-            open_deadlines()
-            .filter(case__team_id=user.team_id, due_on__lt=cutoff)
+            visible.filter(case__team_id=user.team_id, due_on__lt=cutoff)
             .exclude(responsible=user)
             .order_by("due_on", "pk")
             .values_list(*ITEM_FIELDS)
@@ -227,7 +228,8 @@ def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, lis
     url = _case_url()
     own = (
         open_deadlines()
-        .filter(responsible_id__in=ids, due_on__lte=horizon)
+        .filter(_own_and_visible(people))
+        .filter(due_on__lte=horizon)
         .order_by("due_on", "pk")
         .values_list(*ITEM_FIELDS)
     )
@@ -243,6 +245,8 @@ def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, lis
     )
     teams = {user.team_id for user in people if user.pk in managers and user.team_id}
     late_by_team: dict[int, list] = {}
+    # A team manager's own team is within what she may see (policy.visible_cases_rule
+    # grants the user's team), so her team's late items need no further filter.
     late = (
         open_deadlines()
         .filter(case__team_id__in=teams, due_on__lt=cutoff)
@@ -256,6 +260,17 @@ def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, lis
             theirs = [row for row in late_by_team.get(user.team_id, []) if row[6] != user.pk]
             items[user.pk] += _items(theirs, day, escalated=True, url=url)
     return items
+
+
+def _own_and_visible(people: list[User]) -> Q:
+    """Rows each person is responsible for, on a case she may see now: an IRO moved
+    off a case, or a social worker moved to another team, is no longer told of it."""
+    rule = Q(pk__in=[])
+    for user in people:
+        visible = policy.visible_cases_rule(user, "case__")
+        mine = Q(responsible_id=user.pk)
+        rule |= mine if visible is None else mine & visible
+    return rule
 
 
 def send_digests(

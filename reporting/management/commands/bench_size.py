@@ -3,7 +3,6 @@ import json
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.utils.module_loading import autodiscover_modules
 
 from cases.models import ReunificationCase
 from reporting.benchmark import ensure_deadlines, measure
@@ -21,7 +20,6 @@ class Command(BaseCommand):
         have = ReunificationCase.objects.count()
         seeded = have < cases
         if have == 0:
-            autodiscover_modules("demo")
             call_command("seed_demo", stdout=self.stderr)
             have = ReunificationCase.objects.count()
         if have < cases:

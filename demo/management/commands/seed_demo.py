@@ -2,15 +2,16 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import autodiscover_modules
 
-from cases import demo
+from demo import seed as seeding
+from demo import stories
 
 
 class Command(BaseCommand):
     help = (
-        f"Create demo users (one per role, password {demo.DEMO_PASSWORD}) and about 30 "
-        "demo cases; with --cases N, create N more cases in bulk for scale tests instead."
+        f"Create demo users (one per role, password {stories.DEMO_PASSWORD}) and about 30 "
+        "demo cases, played through the product's services; with --cases N, create N more "
+        "cases in bulk for scale tests instead."
     )
 
     def add_arguments(self, parser):
@@ -18,17 +19,17 @@ class Command(BaseCommand):
             "--cases",
             type=int,
             metavar="N",
-            help="Create N more cases with realistic histories (for 1,000 to 100,000 cases), "
-            "instead of the default demo cases.",
+            help="Create N more cases in bulk (for 1,000 to 100,000 cases), instead of the "
+            "default demo cases.",
         )
         parser.add_argument(
             "--seed",
             type=int,
-            default=demo.DEFAULT_SEED,
+            default=stories.DEFAULT_SEED,
             help="Seed for the random choices, so a run can be repeated (default %(default)s).",
         )
 
-    def handle(self, *args, cases=None, seed=demo.DEFAULT_SEED, **options):
+    def handle(self, *args, cases=None, seed=stories.DEFAULT_SEED, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates users with a published password, so it runs only with "
@@ -36,10 +37,8 @@ class Command(BaseCommand):
             )
         if cases is not None and cases < 1:
             raise CommandError("--cases must be at least 1")
-        # Apps built on cases register their demo records from their `demo` module.
-        autodiscover_modules("demo")
         try:
-            report = demo.seed(cases=cases, seed=seed)
+            report = seeding.seed(cases=cases, seed=seed)
         except ValueError as error:
             raise CommandError(str(error)) from error
         for line in report.lines():

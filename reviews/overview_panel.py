@@ -1,0 +1,18 @@
+"""The journey panel of the case overview: what the current stage needs
+(registered in ReviewsConfig.ready)."""
+
+import datetime
+
+from cases.models import ReunificationCase, User
+from cases.overview import register_panel
+
+from .journey import rules
+from .journey.selectors import case_facts
+
+
+def stage_tasks_panel(case: ReunificationCase, day: datetime.date, user: User) -> dict:
+    return {"tasks": rules.requirements(case_facts(case, day))}
+
+
+def register() -> None:
+    register_panel("stage_tasks", stage_tasks_panel, template="reviews/_overview_tasks.html")
