@@ -179,3 +179,14 @@ def journey_case(case, team_manager, head_of_service):
         model.objects.filter(case=case).delete()
     case.refresh_from_db()
     return case
+
+
+@pytest.fixture(autouse=True)
+def _nobody_left_acting():
+    """simple_history keeps "who is acting" on a thread-local; a test (or the demo
+    driver) that names someone must not leave them named for the next test, whose
+    database no longer holds that user."""
+    from simple_history.models import HistoricalRecords
+
+    yield
+    HistoricalRecords.context.__dict__.pop("request", None)
