@@ -90,7 +90,8 @@ def on_day(day: datetime.date):
         try:
             yield
         finally:
-            HistoricalRecords.context.__dict__.pop("request", None)
+            if hasattr(HistoricalRecords.context, "request"):
+                del HistoricalRecords.context.request
 
 
 def as_(user):

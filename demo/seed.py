@@ -186,7 +186,8 @@ def seed(*, cases: int | None = None, seed: int = scale.DEFAULT_SEED) -> SeedRep
         return _seed(cases=cases, seed=seed)
     finally:
         # The driver names who acts for simple_history; nobody acts after the seed.
-        HistoricalRecords.context.__dict__.pop("request", None)
+        if hasattr(HistoricalRecords.context, "request"):
+            del HistoricalRecords.context.request
 
 
 def _seed(*, cases: int | None, seed: int) -> SeedReport:

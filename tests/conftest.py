@@ -189,4 +189,5 @@ def _nobody_left_acting():
     from simple_history.models import HistoricalRecords
 
     yield
-    HistoricalRecords.context.__dict__.pop("request", None)
+    if hasattr(HistoricalRecords.context, "request"):
+        del HistoricalRecords.context.request
