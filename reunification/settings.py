@@ -159,16 +159,34 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Sign-in throttling (django-axes): after this many failed sign-ins for one username
 # from one address, that pair is locked out for the cool-off minutes. A successful
-# sign-in clears the count.
+# sign-in clears that pair's count.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Ours, not axes': after this many failed sign-ins from one address, whatever the
+# usernames, nobody signs in from there for up to the cool-off minutes (password
+# spraying). cases.sign_in.SignInHandler counts it; axes has one limit only.
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "cases.sign_in.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not restart the wait the lockout page tells people about.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "cases.sign_in.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# The address both limits count by (cases.throttle.client_address): the connecting
+# address, unless this many proxies of ours stand in front and each appends to
+# X-Forwarded-For; then the entry the outermost one wrote. Entries a client wrote
+# itself are never read.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    _invalid.append(f"TRUSTED_PROXY_COUNT cannot be negative (it is {TRUSTED_PROXY_COUNT})")
+AXES_CLIENT_IP_CALLABLE = "cases.throttle.client_address"
+# Password-reset emails (cases.throttle): at most this many from one address, and
+# for one email address, in any window of this many minutes.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_MINUTES = int(os.environ.get("PASSWORD_RESET_LIMIT_MINUTES", "60"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from cases import sign_in
 from cases import views as case_views
-from cases.auth_forms import GOVUKAuthenticationForm, GOVUKPasswordResetForm, GOVUKSetPasswordForm
+from cases.auth_forms import GOVUKAuthenticationForm, GOVUKSetPasswordForm
 from reviews.aftercare import views as aftercare_views
 from reviews.journey import views as review_views
 
@@ -21,11 +22,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=GOVUKPasswordResetForm),
-        name="password_reset",
-    ),
+    # Limited per address and per email address (cases.throttle).
+    path("password-reset/", sign_in.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

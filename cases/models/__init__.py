@@ -32,6 +32,7 @@ from .codes import (
     TreatmentUptake,
 )
 from .people import Role, RoleGrant, ServiceArea, Team, User
+from .throttle import PasswordResetRequest
 from .versioned import StaleRecord, Versioned, claim_version
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "MissingEpisode",
     "ParentalIssue",
     "ParentalIssueKind",
+    "PasswordResetRequest",
     "Placement",
     "PlacementType",
     "PoliceCheck",
