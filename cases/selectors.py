@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.text import capfirst
 from simple_history.models import HistoricalChanges
 
@@ -156,6 +156,32 @@ def current_placement(case: ReunificationCase, today: datetime.date) -> Placemen
 
 def current_allocations(case: ReunificationCase) -> QuerySet[Allocation]:
     return case.allocations.filter(end_date__isnull=True).select_related("user")
+
+
+OPEN_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
+
+
+def allocation_mismatches() -> QuerySet[ReunificationCase]:
+    """Cases whose named role holder (case.social_worker, .iro, ...) is not the
+    user of that role's latest Allocation, or (on an open case) whose latest
+    allocation has ended: should always be empty, as `services.allocate` writes
+    both together. A closed case keeps naming who held each role when it closed."""
+    out_of_line = Q()
+    annotations = {}
+    for role, field in policy.CASE_FIELD_FOR_ROLE.items():
+        latest = Allocation.objects.filter(case=OuterRef("pk"), role=role).order_by(
+            "-start_date", "-pk"
+        )
+        holder, ended = f"latest_{role}", f"latest_{role}_ended"
+        annotations[holder] = Subquery(latest.values("user")[:1])
+        annotations[ended] = Subquery(latest.values("end_date")[:1])
+        out_of_line |= (
+            Q(**{f"{field}__isnull": False, f"{holder}__isnull": True})
+            | Q(**{f"{field}__isnull": True, f"{holder}__isnull": False})
+            | (Q(**{f"{field}__isnull": False}) & ~Q(**{field: F(holder)}))
+            | Q(**{f"{field}__isnull": False, f"{ended}__isnull": False, "stage__in": OPEN_STAGES})
+        )
+    return ReunificationCase.objects.annotate(**annotations).filter(out_of_line)
 
 
 # How the audit page names a kind of record, where its verbose name would not do.

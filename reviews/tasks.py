@@ -1,6 +1,7 @@
 """Celery tasks: thin adapters that call the reminder and deadline services."""
 
 import datetime
+from dataclasses import asdict
 
 from celery import shared_task
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from reunification.clock import now, today
 from reviews.deadlines.refresh import sweep
-from reviews.reminders.digests import send_digests
+from reviews.reminders.digests import RunReport, send_digests
 
 
 @shared_task
@@ -16,7 +17,12 @@ def sweep_deadlines() -> dict:
     """Nightly, before the reminders: re-derive every open case's deadlines, so
     a refresh that failed or was missed is put right before anyone is told."""
     report = sweep()
-    return {"cases": report.cases, "changed": report.changed, "failed": report.failed}
+    return {
+        "cases": report.cases,
+        "changed": report.changed,
+        "failed": report.failed,
+        "out_of_line": report.out_of_line,
+    }
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300)
@@ -27,7 +33,7 @@ def send_reminders(self, day: str | None = None) -> dict:
     report = send_digests(for_date)
     if report.failed:
         raise self.retry()
-    return {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return asdict(report)
 
 
 @shared_task
@@ -41,6 +47,6 @@ def catch_up_reminders(day: str | None = None) -> dict:
         settings.REMINDER_HOUR,
         settings.REMINDER_MINUTE,
     ):
-        return {"sent": 0, "skipped": 0, "failed": 0}  # before the day's run is due
+        return asdict(RunReport())  # before the day's run is due
     report = send_digests(for_date, catch_up=True)
-    return {"sent": report.sent, "skipped": report.skipped, "failed": report.failed}
+    return asdict(report)

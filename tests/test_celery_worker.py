@@ -99,8 +99,8 @@ def test_a_real_worker_sends_each_reminder_once_and_a_second_run_sends_nothing(
 
         second = send_reminders.delay("2026-11-23").get(timeout=RESULT_TIMEOUT)
 
-    assert first == {"sent": len(people), "skipped": 0, "failed": 0}
-    assert second == {"sent": 0, "skipped": len(people), "failed": 0}
+    assert first == {"sent": len(people), "skipped": 0, "failed": 0, "nothing_to_send": 0}
+    assert second == {"sent": 0, "skipped": len(people), "failed": 0, "nothing_to_send": 0}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(people)
     [sarahs] = [m for m in mail.outbox if m.to == [social_worker.email]]
     assert "Sign off the risk assessment, due 25 Nov 2026" in sarahs.body
@@ -144,7 +144,7 @@ def test_the_task_sends_the_reminders_for_the_day_it_is_given(
 
     result = send_reminders.apply(args=["2026-11-23"]).get()
 
-    assert result == {"sent": 1, "skipped": 0, "failed": 0}
+    assert result == {"sent": 1, "skipped": 0, "failed": 0, "nothing_to_send": 0}
     assert ReminderDigest.objects.get().for_date == DAY
 
 

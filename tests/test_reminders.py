@@ -368,8 +368,8 @@ def test_the_command_sends_the_digests_for_the_day_given(case, social_worker, ca
     assert len(mail.outbox) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "Reminders for 2026-11-23: 1 sent, 0 already sent or being sent, 0 failed.",
-        "Reminders for 2026-11-23: 0 sent, 1 already sent or being sent, 0 failed.",
+        "Reminders for 2026-11-23: 1 sent, 0 already sent or being sent, 0 failed, 0 with nothing left to send.",
+        "Reminders for 2026-11-23: 0 sent, 1 already sent or being sent, 0 failed, 0 with nothing left to send.",
     ]
 
 
@@ -523,7 +523,7 @@ def test_the_catch_up_does_the_days_run_when_it_never_happened(case, social_work
 
     report = catch_up_reminders()
 
-    assert report == {"sent": 1, "skipped": 0, "failed": 0}
+    assert report == {"sent": 1, "skipped": 0, "failed": 0, "nothing_to_send": 0}
     assert [m.to for m in mail.outbox] == [["sarah.wood@council.example.gov.uk"]]
 
 
@@ -552,7 +552,7 @@ def test_the_catch_up_waits_for_the_days_run_time(case, social_worker, clock):
     due(case, social_worker, D(2026, 11, 20))
     clock.move_to(RUN_AT - datetime.timedelta(minutes=1))
 
-    assert catch_up_reminders() == {"sent": 0, "skipped": 0, "failed": 0}
+    assert catch_up_reminders() == {"sent": 0, "skipped": 0, "failed": 0, "nothing_to_send": 0}
     assert mail.outbox == []
     assert not ReminderDigest.objects.exists()
 

@@ -16,7 +16,7 @@ from reunification.clock import today
 from reviews.deadlines import refresh as deadlines
 from reviews.journey import decisions
 from reviews.journey.selectors import closure_mismatches, stage_mismatches
-from reviews.models import Deadline, DeadlineKind, DisputeRoute
+from reviews.models import Deadline, DeadlineKind, DigestStatus, DisputeRoute, ReminderDigest
 from reviews.reminders.digests import send_digests
 from tests.factories import open_case
 
@@ -63,7 +63,14 @@ def test_a_social_worker_moved_team_no_longer_gets_her_old_teams_items(case, soc
     due(case, social_worker, kind=DeadlineKind.VISIT)
     social_worker.team = south
     social_worker.save()
-    send_digests(today())
+    report = send_digests(today())
+    assert not mailed(social_worker)
+    # Her digest is kept as "nothing to send", not recorded as an email sent.
+    digest = ReminderDigest.objects.get(user=social_worker, for_date=today())
+    assert (digest.status, digest.sent_at, digest.items) == (DigestStatus.NOTHING_TO_SEND, None, 0)
+    assert report.nothing_to_send >= 1
+    # A rerun neither sends it nor counts it again.
+    assert send_digests(today()).nothing_to_send == 0
     assert not mailed(social_worker)
 
 
@@ -151,3 +158,14 @@ def test_the_invariant_checks_find_a_case_out_of_line(journey_case):
     )
     assert list(stage_mismatches()) == [journey_case]
     assert list(closure_mismatches()) == [journey_case]
+
+
+def test_the_invariant_checks_find_a_role_holder_out_of_line(journey_case, people):
+    from cases.selectors import allocation_mismatches
+    from reviews.deadlines.refresh import sweep
+
+    assert not allocation_mismatches().exists()
+    # Named on the case by a bare UPDATE, with no allocation behind it.
+    ReunificationCase.objects.filter(pk=journey_case.pk).update(iro=people.director)
+    assert list(allocation_mismatches()) == [journey_case]
+    assert sweep().out_of_line == {"allocation": [journey_case.pk]}

@@ -57,6 +57,8 @@ class DigestStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Everything the person had was on cases they may no longer see: no email.
+    NOTHING_TO_SEND = "nothing", "Nothing to send"
 
 
 class ReminderDigest(models.Model):

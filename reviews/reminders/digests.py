@@ -216,6 +216,8 @@ class RunReport:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    # Digests whose every item the person may no longer see: closed, not sent.
+    nothing_to_send: int = 0
 
 
 def _items_for_everyone(people: list[User], day: datetime.date) -> dict[int, list[Item]]:
@@ -302,7 +304,7 @@ def send_digests(
             _send_batch(batch, day, connection, report)
     finally:
         connection.close()
-    report.skipped = max(0, len(people) - report.sent - report.failed)
+    report.skipped = max(0, len(people) - report.sent - report.failed - report.nothing_to_send)
     log.info(
         "Reminders for %s: %s sent, %s skipped, %s failed",
         day,
@@ -317,9 +319,14 @@ def _send_batch(batch: list[ReminderDigest], day, connection, report: RunReport)
     items_by_person = _items_for_everyone([digest.user for digest in batch], day)
     for digest in batch:
         items = items_by_person[digest.user_id]
+        if not items:
+            ReminderDigest.objects.filter(pk=digest.pk).update(
+                status=DigestStatus.NOTHING_TO_SEND, sent_at=None, items=0
+            )
+            report.nothing_to_send += 1
+            continue
         try:
-            if items:
-                connection.send_messages([build_email(digest.user, day, items)])
+            connection.send_messages([build_email(digest.user, day, items)])
         except Exception as error:  # noqa: BLE001 - one failure must not stop the run
             log.exception("Reminder digest for user %s on %s failed", digest.user_id, day)
             # The server may have dropped the session: start a fresh one.

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         report = send_digests(day)
         self.stdout.write(
             f"Reminders for {day:%Y-%m-%d}: {report.sent} sent, "
-            f"{report.skipped} already sent or being sent, {report.failed} failed."
+            f"{report.skipped} already sent or being sent, {report.failed} failed, "
+            f"{report.nothing_to_send} with nothing left to send."
         )
         if report.failed:
             raise CommandError(f"{report.failed} digest(s) failed; run again to retry them.")
