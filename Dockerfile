@@ -1,8 +1,12 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# WEB_CONCURRENCY is gunicorn's worker count (docker run -e WEB_CONCURRENCY=5 to change).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WEB_CONCURRENCY=3
 WORKDIR /app
 
+# The dependencies and GOV.UK Frontend first, so a code change reuses these layers.
+# .dockerignore keeps the builder's own static/vendor (and .venv, .env, databases)
+# out of the context, so the COPY below cannot replace this install with another.
 COPY pyproject.toml ./
 COPY scripts ./scripts
 RUN pip install --no-cache-dir . && python scripts/install_govuk_frontend.py
@@ -12,7 +16,8 @@ COPY . .
 # server. The production settings refuse to load without them, so this one step
 # gets placeholders. A RUN NAME=value applies to that command only: none of these
 # reach the image, and a container started without the real values refuses to
-# start, naming what is missing (tests/test_deploy.py checks this list).
+# start, naming what is missing (tests/test_deploy.py checks this list, and runs
+# this step with the manifest storage).
 RUN SECRET_KEY=collectstatic-only \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid:5432/build \
@@ -22,7 +27,8 @@ RUN SECRET_KEY=collectstatic-only \
     SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput
 
+# The application cannot change its own code or static files.
 RUN useradd --create-home reunification
 USER reunification
 EXPOSE 8000
-CMD ["gunicorn", "reunification.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "reunification.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
