@@ -1,25 +1,39 @@
-from django.apps import apps
+"""The Django admin holds who works here: users and their roles, teams and service
+areas. Nothing about a child is registered here, for anyone, superusers included:
+children, cases, every record of a case, their history and the audit of who saw
+them are read through the case pages, which check who may see each case and log
+every view (tests/test_admin_and_audit.py walks every model to hold this)."""
+
+from collections import Counter
+
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import HistoricalChanges
+from django.db import router
 
-from .models import CaseView, ReunificationCase, RoleGrant, ServiceArea, Team, User
+from .models import RoleGrant, ServiceArea, Team, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records nobody may add, change or delete here, superusers included: the
-    audit trail (who viewed a case, every version of every record)."""
+class NamesNoChildAdmin(admin.ModelAdmin):
+    """Deleting a team or a person lists what it would delete or what stops it.
+    Django names each of those objects, and a case is named by its child; here
+    they are counted by kind instead, so the confirmation page names no child."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_deleted_objects(self, objs, request):
+        _, counts, perms_needed, _ = super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        protected = Counter(obj._meta for obj in collector.protected)
+        deleted = [f"{self.model._meta.verbose_name.capitalize()}: {obj}" for obj in objs]
+        return (
+            deleted,
+            counts,
+            perms_needed,
+            sorted(
+                f"{number} {meta.verbose_name if number == 1 else meta.verbose_name_plural}"
+                for meta, number in protected.items()
+            ),
+        )
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -28,7 +42,7 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(User)
-class ReunificationUserAdmin(UserAdmin):
+class ReunificationUserAdmin(NamesNoChildAdmin, UserAdmin):
     inlines = [RoleGrantInline]
     list_display = ["username", "first_name", "last_name", "email", "team", "is_active"]
     list_filter = ["team", "role_grants__role", "is_active", "is_staff"]
@@ -37,49 +51,12 @@ class ReunificationUserAdmin(UserAdmin):
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(admin.ModelAdmin):
+class ServiceAreaAdmin(NamesNoChildAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NamesNoChildAdmin):
     list_display = ["name", "service_area"]
     list_select_related = ["service_area"]
     filter_horizontal = ["heads_of_service"]
-
-
-@admin.register(ReunificationCase)
-class ReunificationCaseAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    """Read-only: case records change through the application, where each change is
-    checked and written to the chronology."""
-
-    list_display = ["pk", "child", "team", "social_worker", "stage", "opened_on"]
-    list_filter = ["stage", "team"]
-    list_select_related = ["child", "team", "social_worker"]
-    search_fields = ["child__last_name", "child__first_name", "child__local_identifier"]
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # django-simple-history saves a POST here as a revert to the old version,
-        # checking only view permission: refuse it.
-        if request.method != "GET":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-@admin.register(CaseView)
-class CaseViewAdmin(ReadOnlyAdmin):
-    list_display = ["viewed_at", "user", "case", "path"]
-    list_select_related = ["user"]
-    date_hierarchy = "viewed_at"
-
-
-class HistoryAdmin(ReadOnlyAdmin):
-    list_display = ["history_date", "history_user", "history_type", "__str__"]
-    list_select_related = ["history_user"]
-    date_hierarchy = "history_date"
-
-
-# Every version of every record (django-simple-history), read-only.
-for _model in apps.get_models():
-    if issubclass(_model, HistoricalChanges):
-        admin.site.register(_model, HistoryAdmin)

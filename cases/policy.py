@@ -159,6 +159,13 @@ def may_see_audit(user: User, case: ReunificationCase) -> bool:
     )
 
 
+def may_see_downloads(user: User) -> bool:
+    """Who took children's data out of the service (every CSV download and
+    extract, across the council): service directors, who may see every case and
+    its audit. Nobody else, performance staff and system administrators included."""
+    return _active(user) and user.has_role(Role.SERVICE_DIRECTOR)
+
+
 def may_see_reports(user: User) -> bool:
     return _active(user) and any(user.has_role(role) for role in REPORT_ROLES)
 
@@ -193,6 +200,15 @@ def acting_role(user: User, case: ReunificationCase) -> str:
 
 
 # Changing ---------------------------------------------------------------------
+
+CLOSED_CASE = "This case is closed: it is a record of what happened and takes nothing new"
+
+
+def takes_writes(case: ReunificationCase) -> bool:
+    """Whether the case takes any write at all, whoever asks: not once it is
+    closed. Every write asks this of the case as locked (cases.services.lock_case),
+    so a case closed while someone had a page open refuses their save too."""
+    return case.is_open
 
 
 def may_change_case(user: User, case: ReunificationCase) -> bool:

@@ -22,6 +22,7 @@ for the top of the page. The default, `no_rules`, accepts anything; the model's
 own field checks (`full_clean`) still run after it.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +30,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from reunification.clock import today
+
 from . import forms, rules
+from .dates import add_months, age_on
 from .models import (
     CareEpisode,
     ChronologyEntry,
@@ -160,12 +164,29 @@ def parent_in_household(case, values, record=None) -> None:
         raise ValidationError({"parent": "Select a person from this case's household"})
 
 
+def plausible_date_of_birth(born, field: str = "date_of_birth") -> None:
+    """A date of birth is a day that has come, of someone no older than anyone
+    lives to be (OLDEST_AGE): refused on `field` in the words of a GOV.UK date
+    input's errors, whichever way in the value came."""
+    if not born:
+        return
+    day = today()
+    if born > day:
+        raise ValidationError({field: "Date of birth must be today or in the past"})
+    if age_on(born, day) > forms.OLDEST_AGE:
+        earliest = add_months(day, -12 * (forms.OLDEST_AGE + 1)) + datetime.timedelta(days=1)
+        raise ValidationError(
+            {field: f"Date of birth must be the same as or after {earliest:%-d %B %Y}"}
+        )
+
+
 def has_an_age(case, values, record=None) -> None:
     """Someone's age is known from a date of birth or an age, and a person's age
     is a human one."""
     age = values.get("age_when_recorded")
     if not values.get("date_of_birth") and age is None:
         raise ValidationError({"date_of_birth": "Enter a date of birth or an age"})
+    plausible_date_of_birth(values.get("date_of_birth"))
     if age is not None and not 0 <= age <= forms.OLDEST_AGE:
         raise ValidationError({"age_when_recorded": forms.AGE_OUT_OF_RANGE})
 

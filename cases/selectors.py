@@ -16,6 +16,7 @@ from .models import (
     Allocation,
     CaseView,
     Child,
+    DataDownload,
     FamilyMember,
     LegalStatus,
     LegalStatusCode,
@@ -320,3 +321,8 @@ def describe_changes(versions: list[tuple]) -> list[Change]:
 def case_views(case: ReunificationCase) -> QuerySet[CaseView]:
     """Every view of the case, newest first."""
     return case.views.select_related("user").order_by("-viewed_at", "-pk")
+
+
+def data_downloads() -> QuerySet[DataDownload]:
+    """Every download of children's data, newest first, with who took it."""
+    return DataDownload.objects.select_related("user").order_by("-downloaded_at", "-pk")

@@ -20,6 +20,7 @@ from .models import (
     Child,
     ChronologyEntry,
     ChronologyKind,
+    DataDownload,
     FamilyMember,
     ReunificationCase,
     Role,
@@ -29,7 +30,7 @@ from .models import (
     Versioned,
 )
 from .models.versioned import StaleRecord, claim_version
-from .records import RECORD_TYPES, case_details_rules
+from .records import RECORD_TYPES, case_details_rules, plausible_date_of_birth
 
 CASE_FIELD_FOR_ROLE = {
     Role.SOCIAL_WORKER: "social_worker",
@@ -93,14 +94,12 @@ def allocate(
     *, case: ReunificationCase, role: str, user: User, by: User, on: datetime.date | None = None
 ) -> Allocation:
     """Allocate `user` to `role` on the case from `on`, ending whoever held it."""
+    case = lock_case(case)
     if not policy.is_team_manager_for(by, case):
         raise PermissionDenied("Only a team manager of the case's team can allocate it")
-    if not case.is_open:
-        raise ValidationError("This case is closed; its allocations are a record")
     check_allocatable(case, role, user)
     on = on or today()
     field = CASE_FIELD_FOR_ROLE[role]
-    case = ReunificationCase.objects.select_for_update().get(pk=case.pk)
     current = case.allocations.filter(role=role, end_date__isnull=True).first()
     if current and current.user_id == user.pk:
         return current
@@ -136,6 +135,7 @@ def register_child(*, by: User, values: dict) -> Child:
     policy.require(policy.may_open_cases(by), "Only a team manager can register a child")
     child = Child()
     _apply(child, CHILD_FIELDS, values)
+    plausible_date_of_birth(child.date_of_birth)
     _full_clean(child, CHILD_FIELDS)
     return _save_as(by, child)
 
@@ -267,6 +267,7 @@ def update_child(*, case: ReunificationCase, by: User, values: dict, version: in
     child = Child.objects.select_for_update().get(pk=case.child_id)
     _claim(child, version)
     _apply(child, CHILD_FIELDS, values)
+    plausible_date_of_birth(child.date_of_birth)
     _full_clean(child, CHILD_FIELDS)
     _save_as(by, child)
     open_cases = child.cases.exclude(stage=Stage.CLOSED).values_list("pk", flat=True)
@@ -337,13 +338,41 @@ def _full_clean(record, fields) -> None:
 
 
 def lock_case(case: ReunificationCase) -> ReunificationCase:
-    """The case row, locked until the transaction ends, so that two people acting
-    on one case at once act one after the other."""
-    return ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
+    """The case row, locked until the transaction ends and read again under the
+    lock, so that two people acting on one case at once act one after the other
+    and every check after it sees the case as it is now, not as the page that
+    asked loaded it. Every write to a case starts here, and this is where a closed
+    case refuses it (PermissionDenied): a closed case takes nothing new."""
+    locked = ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
+    policy.require(policy.takes_writes(locked), policy.CLOSED_CASE)
+    return locked
 
 
 def log_case_view(*, case: ReunificationCase, user: User, path: str) -> None:
     CaseView.objects.create(case=case, user=user, viewed_at=now(), path=path[:300])
+
+
+def log_download(
+    *,
+    user: User | None,
+    report: str,
+    file_name: str,
+    scope: str,
+    row_count: int,
+    source: str,
+) -> DataDownload:
+    """Keep who took children's data out of the service, when, and what: every
+    CSV download and extract, before the file is handed over. `user` is None for
+    an export from the command line."""
+    return DataDownload.objects.create(
+        user=user,
+        downloaded_at=now(),
+        report=report[:200],
+        file_name=file_name[:200],
+        scope=scope[:500],
+        row_count=row_count,
+        source=source[:500],
+    )
 
 
 def case_for_page(request, pk: int, *, change: bool = False) -> ReunificationCase:

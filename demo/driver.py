@@ -35,7 +35,11 @@ from cases.models import (
 from planning import services as planning
 from planning.models import DirectWorkKind, InviteeKind, ServiceKind, ServiceTiming
 from reviews.aftercare import return_home, statutory
-from reviews.deadlines.rules import cic_review_due, review_after_return_due
+from reviews.deadlines.rules import (
+    cic_review_due,
+    review_after_return_due,
+    review_at_home_on_care_order_due,
+)
 from reviews.journey import decisions
 from reviews.models import (
     ClosureReason,
@@ -644,13 +648,15 @@ class Journey:
             care_order = self.story.care_order
             after: list[datetime.date] = []
             while True:
-                due = review_after_return_due(
-                    home,
-                    after,
-                    care_order_remains=care_order,
-                    cin_interval_months=settings.CIN_REVIEW_INTERVAL_MONTHS,
-                )
-                day = due - self.days(3, 10)
+                if care_order:
+                    # Still looked after: reg 33 runs on from the reviews in care.
+                    due = review_at_home_on_care_order_due(self.looked_after, held + after, home)
+                else:
+                    due = review_after_return_due(
+                        home, after, cin_interval_months=settings.CIN_REVIEW_INTERVAL_MONTHS
+                    )
+                # Never before the return: a review already due then is held after it.
+                day = max(due - self.days(3, 10), home)
                 if day > until:
                     break
                 after.append(day)

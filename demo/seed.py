@@ -69,8 +69,9 @@ def new_user(username, first_name, last_name, password, team=None, admin=False) 
 
 @transaction.atomic
 def ensure_demo_users(password: PasswordHash) -> tuple[dict, list, list]:
-    """The demo service area, its two teams and one user per role: (users by
-    username, created, existing). Users there already are reused as they are."""
+    """The demo service area, its two teams, one user per role and the system
+    administrator: (users by username, created, existing). Users there already are
+    reused as they are, except that only the system administrator is admin staff."""
     area, _ = ServiceArea.objects.get_or_create(name=SERVICE_AREA)
     teams = {
         name: Team.objects.get_or_create(name=name, defaults={"service_area": area})[0]
@@ -88,7 +89,13 @@ def ensure_demo_users(password: PasswordHash) -> tuple[dict, list, list]:
             created.append(spec.username)
         else:
             existing.append(spec.username)
-        RoleGrant.objects.get_or_create(user=user, role=spec.role)
+            if (user.is_staff, user.is_superuser) != (spec.admin, spec.admin):
+                # An older demo made the performance officer a superuser: only the
+                # system administrator is one now, whatever the database held.
+                user.is_staff = user.is_superuser = spec.admin
+                user.save(update_fields=["is_staff", "is_superuser"])
+        if spec.role is not None:
+            RoleGrant.objects.get_or_create(user=user, role=spec.role)
         user.__dict__.pop("roles", None)  # forget any roles read before the grant
         users[spec.username] = user
     for team in teams.values():

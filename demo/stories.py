@@ -23,10 +23,13 @@ DEMO_FIRST_NUMBER = 100001
 
 @dataclass(frozen=True)
 class DemoUser:
+    """One demo person. `role` None holds no role in any case; `admin` makes them
+    staff and superuser of the Django admin (users, teams and roles only)."""
+
     username: str
     first_name: str
     last_name: str
-    role: str
+    role: str | None
     team: str | None = None
     admin: bool = False
 
@@ -40,7 +43,10 @@ DEMO_USERS = (
     DemoUser("hos", "Catherine", "Doyle", Role.HEAD_OF_SERVICE),
     DemoUser("iro", "Gareth", "Lloyd", Role.IRO),
     DemoUser("director", "Amanda", "Ashworth", Role.SERVICE_DIRECTOR),
-    DemoUser("performance", "Tom", "Bennett", Role.PERFORMANCE, admin=True),
+    DemoUser("performance", "Tom", "Bennett", Role.PERFORMANCE),
+    # The system administrator manages users, teams and roles in the admin and
+    # holds no role, so sees no case: the admin holds nothing about a child.
+    DemoUser("sysadmin", "Sam", "Okafor", None, admin=True),
 )
 
 

@@ -66,8 +66,10 @@ def _editing(model, record, version: int | None, **owner):
 
 
 def _check_can_change(case: ReunificationCase, by: User) -> ReunificationCase:
+    # Asked of the case as locked, not as the page loaded it: it may have closed since.
+    case = lock_case(case)
     policy.require(policy.may_change_case(by, case))
-    return lock_case(case)
+    return case
 
 
 def _invitee_errors(invitees: list[dict]) -> list[str]:

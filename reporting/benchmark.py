@@ -92,7 +92,6 @@ def measure(repeat: int) -> dict:
         .first()
     )
     manager = User.objects.filter(role_grants__role=Role.TEAM_MANAGER, team=worker.team).first()
-    admin = User.objects.filter(is_superuser=True).first()
     case = ReunificationCase.objects.filter(social_worker=worker).order_by("pk").first()
     results = []
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
@@ -108,8 +107,8 @@ def measure(repeat: int) -> dict:
         client.force_login(manager)
         for url in ("/cases/team/", "/decisions/", "/reports/", "/reports/outcomes/"):
             results.append(_timed(client, url, repeat))
-        client.force_login(admin)
-        results.append(_timed(client, "/admin/cases/reunificationcase/", repeat))
+        client.force_login(User.objects.filter(is_superuser=True).first())
+        results.append(_timed(client, "/admin/cases/user/", repeat))
 
         ReminderDigest.objects.all().delete()
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("outcomes/", views.outcomes, name="outcomes"),
     path("ssda903/", views.ssda903, name="ssda903"),
+    path("downloads/", views.downloads, name="downloads"),
 ]

@@ -1,14 +1,20 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 
-from cases import policy
+from cases import policy, services
+from cases import selectors as case_selectors
+from cases.models import Team
 from reunification.clock import today
 
 from . import csv_files, selectors, snapshots
 from .forms import ExtractForm, ReportFilterForm
 from .ssda903 import extract, write_csv
+
+DOWNLOADS_PER_PAGE = 100
 
 
 def _allowed(user) -> None:
@@ -21,9 +27,30 @@ def _scope(request):
     return form, selectors.Scope(start=start, end=end, today=today(), teams=form.team_ids())
 
 
-def _csv(table) -> HttpResponse:
+def _period(start, end) -> str:
+    return f"{date_format(start, 'j F Y')} to {date_format(end, 'j F Y')}"
+
+
+def _teams(scope) -> str:
+    if not scope.teams:
+        return "all teams"
+    names = list(Team.objects.filter(pk__in=scope.teams).values_list("name", flat=True))
+    return "teams: " + ", ".join(names) if names else "no team matched the filter"
+
+
+def _csv(request, title, table, scope) -> HttpResponse:
+    """The table as a CSV file, its download logged first."""
+    file_name = f"{table.key}.csv"
+    services.log_download(
+        user=request.user,
+        report=f"{title}: {table.caption}",
+        file_name=file_name,
+        scope=f"{_period(scope.start, scope.end)}; {_teams(scope)}",
+        row_count=len(table.rows),
+        source=request.get_full_path(),
+    )
     response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{table.key}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     rows = csv_files.writer(response)
     rows.writerow(table.headers)
     rows.writerows(table.rows)
@@ -40,7 +67,7 @@ def _page(request, template, report, title, **extra):
     if wanted:
         for table in tables:
             if table.key == wanted:
-                return _csv(table)
+                return _csv(request, title, table, scope)
         raise Http404
     query = request.GET.copy()
     query.pop("csv", None)
@@ -55,6 +82,7 @@ def _page(request, template, report, title, **extra):
             "title": title,
             "query": query.urlencode(),
             "computed_at": computed_at,
+            "can_see_downloads": policy.may_see_downloads(request.user),
             **extra,
         },
     )
@@ -83,14 +111,36 @@ def ssda903(request):
     form.helper.layout.append(Button.primary("download", "Download the extract (CSV)"))
     if request.GET and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = (
-            f'attachment; filename="ssda903-reunification-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-        )
+        file_name = f"ssda903-reunification-{start:%Y%m%d}-{end:%Y%m%d}.csv"
         # Child-level rows: the whole council for performance staff and service
         # directors, otherwise only the cases the user may see.
         whole_council = policy.sees_whole_council(request.user)
         cases = None if whole_council else policy.visible_cases(request.user)
-        write_csv(extract(start, end, cases), response)
+        rows = extract(start, end, cases)
+        services.log_download(
+            user=request.user,
+            report="SSDA903 extract",
+            file_name=file_name,
+            scope=f"{_period(start, end)}; "
+            + ("the whole council" if whole_council else "the cases they may see"),
+            row_count=len(rows),
+            source=request.get_full_path(),
+        )
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+        write_csv(rows, response)
         return response
     return render(request, "reporting/ssda903.html", {"form": form, "title": "SSDA903 extract"})
+
+
+def downloads(request):
+    """Every download of children's data, newest first: who, when and what."""
+    policy.require(policy.may_see_downloads(request.user))
+    page = Paginator(case_selectors.data_downloads(), DOWNLOADS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "reporting/downloads.html",
+        {"page": page, "downloads": page.object_list, "title": "Downloads of children's data"},
+    )

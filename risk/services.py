@@ -10,7 +10,7 @@ from cases import policy
 from cases.changes import case_changed
 from cases.models import ChronologyKind, ReunificationCase, StaleRecord, User
 from cases.models.versioned import claim_version
-from cases.services import add_chronology_entry
+from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now
 
 from .models import (
@@ -75,7 +75,13 @@ def _check_editable(assessment: RiskAssessment, by: User) -> None:
 
 
 def _locked(assessment: RiskAssessment) -> RiskAssessment:
-    return RiskAssessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
+    """The assessment read again under the lock of its case (the case first, as
+    every write locks it, refusing a closed one), so that of two people deciding
+    it at once the second sees what the first did."""
+    case = lock_case(assessment.case)
+    locked = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    locked.case = case
+    return locked
 
 
 def _check_factors(factors: list[dict]) -> None:
@@ -123,11 +129,11 @@ def save_draft(
     if unknown:
         raise TypeError(f"Not answers of a risk assessment: {sorted(unknown)}")
     if assessment is None:
-        assessment = RiskAssessment(case=case, author=by)
+        assessment = RiskAssessment(case=lock_case(case), author=by)
     else:
-        assessment = _locked(assessment)
         if assessment.case_id != case.pk:
             raise PermissionDenied
+        assessment = _locked(assessment)
     _check_editable(assessment, by)
     if assessment.pk is not None:
         if version is None:

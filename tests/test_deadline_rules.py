@@ -151,71 +151,49 @@ def test_child_in_care_review_due(looked_after_on, held, asked, expected):
     assert cic_review_due(looked_after_on, held, asked) == expected
 
 
-# The first review after a return home, and the reviews after it --------------------
+# The first review after a return that ended the episode, and the reviews after it --
+# (Under a care order the reg 33 schedule runs on: tests/test_statutory_schedules.py.)
 
 
 @pytest.mark.parametrize(
-    "returned_on, held, care_order, interval, expected",
+    "returned_on, held, interval, expected",
     [
-        pytest.param(D(2026, 5, 1), [], False, 3, D(2026, 6, 1), id="first-within-a-month"),
-        pytest.param(D(2026, 5, 1), [], True, 3, D(2026, 6, 1), id="first-under-care-order"),
-        pytest.param(D(2027, 1, 31), [], False, 3, D(2027, 2, 28), id="31-jan-to-28-feb"),
-        pytest.param(D(2028, 1, 31), [], False, 3, D(2028, 2, 29), id="31-jan-to-29-feb"),
-        pytest.param(D(2026, 3, 31), [], False, 3, D(2026, 4, 30), id="31-mar-to-30-apr"),
+        pytest.param(D(2026, 5, 1), [], 3, D(2026, 6, 1), id="first-within-a-month"),
+        pytest.param(D(2027, 1, 31), [], 3, D(2027, 2, 28), id="31-jan-to-28-feb"),
+        pytest.param(D(2028, 1, 31), [], 3, D(2028, 2, 29), id="31-jan-to-29-feb"),
+        pytest.param(D(2026, 3, 31), [], 3, D(2026, 4, 30), id="31-mar-to-30-apr"),
         pytest.param(
-            D(2026, 5, 1), [D(2026, 4, 20)], False, 3, D(2026, 6, 1), id="earlier-review-ignored"
+            D(2026, 5, 1), [D(2026, 4, 20)], 3, D(2026, 6, 1), id="earlier-review-ignored"
         ),
         pytest.param(
-            D(2026, 5, 1), [D(2026, 5, 20)], True, 3, D(2026, 11, 20), id="care-order-6-months"
+            D(2026, 5, 1), [D(2026, 5, 20)], 3, D(2026, 8, 20), id="child-in-need-interval"
         ),
         pytest.param(
-            D(2026, 5, 1), [D(2026, 5, 20)], False, 3, D(2026, 8, 20), id="child-in-need-interval"
-        ),
-        pytest.param(
-            D(2026, 5, 1), [D(2026, 5, 20)], False, 4, D(2026, 9, 20), id="council-sets-interval"
+            D(2026, 5, 1), [D(2026, 5, 20)], 4, D(2026, 9, 20), id="council-sets-interval"
         ),
         pytest.param(
             D(2026, 5, 1),
             [D(2026, 5, 20), D(2026, 8, 15)],
-            False,
             3,
             D(2026, 11, 15),
             id="from-the-latest",
         ),
-        pytest.param(
-            D(2027, 7, 1), [D(2027, 7, 31)], True, 3, D(2028, 1, 31), id="care-order-from-31-jul"
-        ),
-        pytest.param(
-            D(2027, 7, 1), [D(2027, 8, 31)], True, 3, D(2028, 2, 29), id="care-order-31-aug-leap"
-        ),
+        pytest.param(D(2027, 7, 1), [D(2027, 11, 30)], 3, D(2028, 2, 29), id="30-nov-to-29-feb"),
     ],
 )
-def test_review_after_return_due(returned_on, held, care_order, interval, expected):
-    assert (
-        review_after_return_due(
-            returned_on, held, care_order_remains=care_order, cin_interval_months=interval
-        )
-        == expected
-    )
+def test_review_after_return_due(returned_on, held, interval, expected):
+    assert review_after_return_due(returned_on, held, cin_interval_months=interval) == expected
 
 
 def test_the_iro_may_ask_for_the_review_after_return_sooner_but_not_later():
     sooner = review_after_return_due(
-        D(2026, 5, 1),
-        [D(2026, 5, 20)],
-        care_order_remains=True,
-        cin_interval_months=3,
-        iro_asked_by=D(2026, 8, 1),
+        D(2026, 5, 1), [D(2026, 5, 20)], cin_interval_months=3, iro_asked_by=D(2026, 8, 1)
     )
     later = review_after_return_due(
-        D(2026, 5, 1),
-        [D(2026, 5, 20)],
-        care_order_remains=True,
-        cin_interval_months=3,
-        iro_asked_by=D(2027, 1, 1),
+        D(2026, 5, 1), [D(2026, 5, 20)], cin_interval_months=3, iro_asked_by=D(2027, 1, 1)
     )
 
-    assert (sooner, later) == (D(2026, 8, 1), D(2026, 11, 20))
+    assert (sooner, later) == (D(2026, 8, 1), D(2026, 8, 20))
 
 
 # Social worker visits (reg 28) -----------------------------------------------------

@@ -364,7 +364,9 @@ def test_placed_with_mother_on_an_interim_order_visits_are_weekly_and_the_iro_re
     deadlines.refresh(kayla)
 
     assert open_rows(kayla) == {
-        ("review_after_return", "after-1"): (D(2026, 4, 10), iro, None),
+        # Still looked after: her first Child in Care review was due 20 working
+        # days after 5 January (2 February), earlier than a month after the return.
+        ("review_after_return", "after-1"): (D(2026, 2, 2), iro, None),
         ("visit", f"visit-{at_home.pk}-2"): (D(2026, 3, 17), social_worker, None),
     }
     assert Deadline.objects.get(key="after-1").what == (
@@ -383,7 +385,8 @@ def test_placed_with_mother_on_an_interim_order_visits_are_weekly_and_the_iro_re
         social_worker,
         None,
     )
-    assert open_rows(kayla)[("review_after_return", "after-2")] == (D(2026, 9, 18), iro, None)
+    # The review on 18 March was her first: the second within three months.
+    assert open_rows(kayla)[("review_after_return", "after-2")] == (D(2026, 6, 18), iro, None)
 
 
 def test_a_closed_case_keeps_only_the_rows_already_done(kayla, social_worker, team_manager, iro):

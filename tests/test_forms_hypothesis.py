@@ -72,6 +72,7 @@ NOT_FORMS = {
     "reporting:caseload",
     "reporting:outcomes",
     "reporting:ssda903",
+    "reporting:downloads",
     "waiting_for_me",
     "my_tasks",
     "team_tasks",

@@ -368,8 +368,10 @@ def test_the_command_sends_the_digests_for_the_day_given(case, social_worker, ca
     assert len(mail.outbox) == 1
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "Reminders for 2026-11-23: 1 sent, 0 already sent or being sent, 0 failed, 0 with nothing left to send.",
-        "Reminders for 2026-11-23: 0 sent, 1 already sent or being sent, 0 failed, 0 with nothing left to send.",
+        "Reminders for 2026-11-23: 1 sent, 0 already sent or being sent, 0 failed, "
+        "0 with nothing left to send.",
+        "Reminders for 2026-11-23: 0 sent, 1 already sent or being sent, 0 failed, "
+        "0 with nothing left to send.",
     ]
 
 

@@ -5,7 +5,7 @@ return needs Low or Medium risk at the time."""
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cases import policy, services
@@ -32,7 +32,7 @@ def test_a_closed_case_cannot_be_allocated(case, team_manager, colleague):
     case.closed_on = case.opened_on
     case.save()
 
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(PermissionDenied, match="closed"):
         services.allocate(case=case, role=Role.SOCIAL_WORKER, user=colleague, by=team_manager)
 
 

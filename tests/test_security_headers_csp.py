@@ -293,13 +293,13 @@ def test_the_main_pages_run_in_chromium_with_nothing_refused(demo_site, browser)
     assert page.locator("svg.app-bar-chart").count() > 0
     page.context.close()
 
-    # Django's admin, where the performance officer manages users and teams.
+    # Django's admin, where the system administrator manages users and teams.
     from cases.models import User
 
     page = new_page(browser)
     watch = Watch(page)
-    sign_in(page, demo_site, "performance")
-    assert User.objects.get(username="performance").is_staff
+    sign_in(page, demo_site, "sysadmin")
+    assert User.objects.get(username="sysadmin").is_staff
     for path in ["/admin/", "/admin/cases/user/", f"/admin/cases/user/{worker.pk}/change/"]:
         watch.visit(site + path, govuk=False)
         assert page.locator("#content").count() == 1, path

@@ -84,8 +84,11 @@ def test_creates_one_user_per_role_who_can_sign_in_with_the_demo_password(debug)
     assert {role for role in Role.values} == set(
         User.objects.filter(username__in=DEMO_USERNAMES).values_list("role_grants__role", flat=True)
     )
-    admin = User.objects.get(username="performance")
-    assert admin.is_staff and admin.is_superuser
+    # Performance staff see figures only; the system administrator holds no case role.
+    performance = User.objects.get(username="performance")
+    assert not (performance.is_staff or performance.is_superuser)
+    sysadmin = User.objects.get(username="sysadmin")
+    assert sysadmin.is_staff and sysadmin.is_superuser and not sysadmin.role_grants.exists()
     head = User.objects.get(username="hos")
     assert set(head.overseen_teams.values_list("name", flat=True)) == {
         stories.NORTH_TEAM,

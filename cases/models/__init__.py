@@ -1,3 +1,4 @@
+from .audit import AppendOnly, DataDownload
 from .case import (
     ALLOCATED_ROLES,
     Allocation,
@@ -39,12 +40,14 @@ __all__ = [
     "ALLOCATED_ROLES",
     "AbuseCategory",
     "Allocation",
+    "AppendOnly",
     "CareEpisode",
     "CaseView",
     "CategoryOfNeed",
     "Child",
     "ChronologyEntry",
     "ChronologyKind",
+    "DataDownload",
     "Ethnicity",
     "FamilyMember",
     "LegalStatus",

@@ -16,12 +16,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
-from cases.selectors import allocation_mismatches, current_legal_status, current_period
+from cases.selectors import (
+    allocation_mismatches,
+    current_legal_status,
+    current_period,
+    is_on_care_order,
+)
 from reunification.clock import today
 from reviews.deadlines import rules
 from reviews.deadlines.working_days import add_working_days
 from reviews.journey.selectors import closure_mismatches, stage_mismatches
-from reviews.models import Deadline, DeadlineKind, Recommendation, ReturnHome, ReviewType
+from reviews.models import (
+    Deadline,
+    DeadlineKind,
+    Recommendation,
+    ReturnHome,
+    Review,
+    ReviewType,
+)
 from risk.models import AssessmentStatus
 from risk.selectors import risk_summary
 
@@ -49,63 +61,127 @@ class Due:
     done_on: datetime.date | None = None
 
 
-def _review_rows(case, returned, reviews) -> list[Due]:
-    rows = []
+def looked_after_episode(case) -> tuple[datetime.date, list[int]]:
+    """The start of the child's present looked-after episode and the cases it
+    spans. A child who went home on a care order and came back (or whose earlier
+    case closed while she stayed in care) was looked after throughout: her
+    earlier case belongs to the same episode when it did not end it and this
+    period of care began by the day it closed."""
+    start, case_ids = case.became_looked_after_on, [case.pk]
+    later, earlier = case, case.previous_case
+    while earlier is not None and earlier.closed_on is not None:
+        try:
+            ended_episode = not earlier.return_home.care_order_remains
+        except ReturnHome.DoesNotExist:
+            ended_episode = False
+        if ended_episode or later.became_looked_after_on > earlier.closed_on:
+            break
+        start = min(start, earlier.became_looked_after_on)
+        case_ids.append(earlier.pk)
+        later, earlier = earlier, earlier.previous_case
+    return start, case_ids
+
+
+def _review_rows(case, returned, reviews, looked_after_on: datetime.date) -> list[Due]:
+    """`reviews` are the Child in Care reviews of the looked-after episode (on this
+    case and earlier ones) while the child is looked after, otherwise this case's
+    Child in Need or Pathway Plan reviews. Rows are kept for this case's reviews
+    and the next one due."""
+    remains = returned is not None and returned.care_order_remains
+    before = []
     if returned is None:
-        held = [r for r in reviews if r.held_on >= case.became_looked_after_on]
-        for index in range(len(held) + 1):
-            earlier = held[:index]
-            asked = earlier[-1].next_review_requested_by if earlier else None
-            due = rules.cic_review_due(
-                case.became_looked_after_on, [r.held_on for r in earlier], asked
-            )
-            done = held[index].held_on if index < len(held) else None
-            rows.append(
-                Due(
-                    DeadlineKind.CIC_REVIEW,
-                    f"cic-{index + 1}",
-                    "Child in Care review" if index else "First Child in Care review",
-                    due,
-                    case.iro_id,
-                    done,
-                )
-            )
-        return rows
-    held = [r for r in reviews if r.held_on >= returned.returned_on]
-    remains = returned.care_order_remains
-    for index in range(len(held) + 1):
-        earlier = held[:index]
+        since = [r for r in reviews if r.held_on >= looked_after_on]
+    else:
+        since = [r for r in reviews if r.held_on >= returned.returned_on]
+    if remains:
+        # Still looked after: the episode's reviews before the return count too.
+        before = [r for r in reviews if looked_after_on <= r.held_on < returned.returned_on]
+    rows = []
+    for index in range(len(since) + 1):
+        if index < len(since) and since[index].case_id != case.pk:
+            continue
+        earlier = before + since[:index]
         asked = earlier[-1].next_review_requested_by if earlier else None
-        due = rules.review_after_return_due(
-            returned.returned_on,
-            [r.held_on for r in earlier],
-            care_order_remains=remains,
-            cin_interval_months=settings.CIN_REVIEW_INTERVAL_MONTHS,
-            iro_asked_by=asked,
-        )
-        if index == 0:
-            what = (
-                "First review after the return (Child in Care, chaired by the IRO)"
-                if remains
-                else "First review after the return (Child in Need, IRO invited)"
-            )
+        held_on = [r.held_on for r in earlier]
+        if returned is None:
+            kind, key = DeadlineKind.CIC_REVIEW, f"cic-{index + 1}"
+            due = rules.cic_review_due(looked_after_on, held_on, asked)
+            what = "Child in Care review" if index else "First Child in Care review"
+            responsible = case.iro_id
         else:
-            what = "Child in Care review" if remains else "Child in Need review"
-        done = held[index].held_on if index < len(held) else None
-        responsible = case.iro_id if remains else case.social_worker_id
-        rows.append(
-            Due(
-                DeadlineKind.REVIEW_AFTER_RETURN, f"after-{index + 1}", what, due, responsible, done
-            )
-        )
+            kind, key = DeadlineKind.REVIEW_AFTER_RETURN, f"after-{index + 1}"
+            if remains:
+                due = rules.review_at_home_on_care_order_due(
+                    looked_after_on, held_on, returned.returned_on, asked
+                )
+            else:
+                due = rules.review_after_return_due(
+                    returned.returned_on,
+                    held_on,
+                    cin_interval_months=settings.CIN_REVIEW_INTERVAL_MONTHS,
+                    iro_asked_by=asked,
+                )
+            what = _after_return_review(index, remains)
+            responsible = case.iro_id if remains else case.social_worker_id
+        done = since[index].held_on if index < len(since) else None
+        rows.append(Due(kind, key, what, due, responsible, done))
     return rows
 
 
-def _visit_rows(case, day, reviews, visits) -> list[Due]:
-    placement = current_period(case.child.placements.all(), day)
-    if placement is None or placement.end_date is not None:
-        return []
-    status = current_legal_status(case.child, day)
+def _after_return_review(index: int, care_order_remains: bool) -> str:
+    if index == 0:
+        if care_order_remains:
+            return "First review after the return (Child in Care, chaired by the IRO)"
+        return "First review after the return (Child in Need, IRO invited)"
+    return "Child in Care review" if care_order_remains else "Child in Need review"
+
+
+def _at_home_since(placement, returned, day: datetime.date) -> datetime.date | None:
+    """Since when the child has been living with a parent: placed with parents
+    (P1), or home after the return with no placement since."""
+    if placement is not None and placement.placement_type == PlacementType.P1:
+        return placement.start_date
+    if placement is None and returned is not None and returned.returned_on <= day:
+        return returned.returned_on
+    return None
+
+
+def _visit_rows(case, day, reviews, visits, returned) -> list[Due]:
+    """Reg 28 visits for the current placement; from a care order made while the
+    child lives with a parent, the order's own schedule (reg 28(5), or 28(4) for
+    an interim order) takes over from the placement's."""
+    child = case.child
+    placement = current_period(child.placements.all(), day)
+    if placement is not None and placement.end_date is not None:
+        placement = None
+    home_since = _at_home_since(placement, returned, day)
+    orders = []
+    if home_since is not None and is_on_care_order(child, day):
+        orders = sorted(
+            (
+                s
+                for s in child.legal_statuses.all()
+                if s.is_care_order and home_since < s.start_date <= day
+            ),
+            key=lambda s: (s.start_date, s.pk),
+        )
+    held = sorted(v.visited_on for v in visits)
+    rows, pending = [], None
+    if placement is not None:
+        until = orders[0].start_date if orders else None
+        rows, pending = _placement_visit_rows(case, placement, held, reviews, day, until)
+    for index, order in enumerate(orders):
+        until = orders[index + 1].start_date if index + 1 < len(orders) else None
+        order_rows, pending = _order_visit_rows(case, order, held, reviews, day, until, pending)
+        rows += order_rows
+    return rows
+
+
+def _placement_visit_rows(case, placement, held, reviews, day, until):
+    """The placement's visits before `until` (a care order made at home), done,
+    and the next one due; with `until`, that one is handed on, not a row."""
+    rule_day = day if until is None else until - datetime.timedelta(days=1)
+    status = current_legal_status(case.child, rule_day)
     interim_with_parent = (
         placement.placement_type == PlacementType.P1
         and status is not None
@@ -115,12 +191,14 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
         placed_with_parent_on_interim_order=interim_with_parent,
         intended_to_last_to_18=placement.placement_type in LONG_TERM_PLACEMENTS,
     )
-    held = sorted(v.visited_on for v in visits if v.visited_on >= placement.start_date)
+    held = [d for d in held if d >= placement.start_date and (until is None or d < until)]
     rows = []
     for index in range(len(held) + 1):
         earlier = held[:index]
         reviewed = any(placement.start_date <= r.held_on <= (earlier or [day])[-1] for r in reviews)
         due = rules.visit_due(placement.start_date, earlier, rule, first_review_held=reviewed)
+        if index == len(held) and until is not None:
+            return rows, due
         done = held[index] if index < len(held) else None
         rows.append(
             Due(
@@ -132,7 +210,45 @@ def _visit_rows(case, day, reviews, visits) -> list[Due]:
                 done,
             )
         )
-    return rows
+    return rows, None
+
+
+def _order_visit_rows(case, order, held, reviews, day, until, already_due):
+    """Visits from a care order made at home (until the next such order), done,
+    and the next one due (handed on when a later order takes over)."""
+    made_on = order.start_date
+    interim = order.code == LegalStatusCode.C1
+    held = [d for d in held if d >= made_on and (until is None or d < until)]
+    rows = []
+    for index in range(len(held) + 1):
+        earlier = held[:index]
+        reviewed = any(made_on <= r.held_on <= (earlier or [day])[-1] for r in reviews)
+        due = rules.visit_after_care_order_made_at_home_due(
+            made_on,
+            earlier,
+            interim_order=interim,
+            first_review_held=reviewed,
+            already_due=already_due,
+        )
+        if index == len(held) and until is not None:
+            return rows, due
+        if index == 0:
+            order_name = "interim care order" if interim else "care order"
+            what = f"First visit after the {order_name} made at home on {made_on:%-d %B %Y}"
+        else:
+            what = "Social worker visit (care order made at home)"
+        done = held[index] if index < len(held) else None
+        rows.append(
+            Due(
+                DeadlineKind.VISIT_AFTER_CARE_ORDER_AT_HOME,
+                f"order-{order.pk}-{index + 1}",
+                what,
+                due,
+                case.social_worker_id,
+                done,
+            )
+        )
+    return rows, None
 
 
 def _risk_rows(case) -> list[Due]:
@@ -190,18 +306,29 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
         returned = case.return_home
     except ReturnHome.DoesNotExist:
         returned = None
-    all_reviews = list(case.reviews.order_by("held_on", "pk"))
-    cic_reviews = [r for r in all_reviews if r.review_type == ReviewType.CHILD_IN_CARE]
-    if returned is None or returned.care_order_remains:
-        # Looked after: only statutory Child in Care reviews count.
+    looked_after_on, episode_cases = looked_after_episode(case)
+    # Looked after: only statutory Child in Care reviews count, those of the
+    # whole looked-after episode.
+    cic_reviews = list(
+        Review.objects.filter(
+            case_id__in=episode_cases,
+            review_type=ReviewType.CHILD_IN_CARE,
+            held_on__gte=looked_after_on,
+        ).order_by("held_on", "pk")
+    )
+    looked_after = returned is None or returned.care_order_remains
+    if looked_after:
         reviews = cic_reviews
     else:
-        reviews = [r for r in all_reviews if r.review_type != ReviewType.CHILD_IN_CARE]
+        reviews = list(
+            case.reviews.exclude(review_type=ReviewType.CHILD_IN_CARE).order_by("held_on", "pk")
+        )
     visits = list(case.visits.all())
-    looked_after = returned is None or returned.care_order_remains
-    rows = _review_rows(case, returned, reviews)
-    if looked_after:
-        rows += _visit_rows(case, day, cic_reviews, visits)
+    rows = _review_rows(case, returned, reviews, looked_after_on)
+    # A care order made after a return that ended the episode makes her looked
+    # after again, living at home: the order's visits are due.
+    if looked_after or is_on_care_order(case.child, day):
+        rows += _visit_rows(case, day, cic_reviews, visits, returned)
     rows += _risk_rows(case)
     for recommendation in Recommendation.objects.filter(review__case=case):
         rows.append(

@@ -1,7 +1,10 @@
 """When reviews and visits are due, as plain Python over dates.
 
 Sources: the Care Planning, Placement and Case Review (England) Regulations 2010
-(reg 33 reviews, reg 28 visits) and the practice guidance's stage 5.
+(reg 33 reviews, reg 28 visits) and the practice guidance's stage 5. A schedule
+runs on for as long as its reason does: a return home on a care order does not
+restart the reg 33 reviews, and a care order made while the child lives at home
+starts its own reg 28 visits from the day it was made.
 """
 
 import datetime
@@ -17,6 +20,8 @@ FIRST_REVIEW_AFTER_RETURN_MONTHS = 1
 SUPPORT_AFTER_RETURN_MONTHS = 6
 CLOSURE_WARNING_MONTHS = 12
 SECURE_RETURN_MONTHS = 24
+FIRST_VISIT_WEEKS = 1
+CARE_ORDER_AT_HOME_VISIT_WEEKS = 6
 
 
 def cic_review_due(
@@ -43,23 +48,40 @@ def first_review_after_return_due(returned_on: datetime.date) -> datetime.date:
     return add_months(returned_on, FIRST_REVIEW_AFTER_RETURN_MONTHS)
 
 
+def review_at_home_on_care_order_due(
+    looked_after_on: datetime.date,
+    reviews_held: list[datetime.date],
+    returned_on: datetime.date,
+    iro_asked_by: datetime.date | None = None,
+) -> datetime.date:
+    """A child placed with parents under an interim or full care order is still
+    looked after, so the reg 33 schedule of her looked-after episode runs on
+    through the return (`reviews_held` are the episode's Child in Care reviews,
+    before the return and since). The guidance's first review within a month of
+    the return is a further limit on it, not a new schedule: the earlier date
+    wins until a review is held on or after the return."""
+    due = cic_review_due(looked_after_on, reviews_held, iro_asked_by)
+    if not any(d >= returned_on for d in reviews_held):
+        due = min(due, first_review_after_return_due(returned_on))
+    return due
+
+
 def review_after_return_due(
     returned_on: datetime.date,
     reviews_since_return: list[datetime.date],
     *,
-    care_order_remains: bool,
     cin_interval_months: int,
     iro_asked_by: datetime.date | None = None,
 ) -> datetime.date:
-    """After a return home: the first review within a month; then Child in Care
-    reviews at most six months apart while a care order remains, otherwise Child
-    in Need (or Pathway Plan) reviews at the council's interval."""
+    """After a return that ended the looked-after episode (section 20 ended): the
+    first review within a month, then Child in Need (or Pathway Plan) reviews at
+    the council's interval. Under a care order the due date is
+    `review_at_home_on_care_order_due`, which knows the episode."""
     held = sorted(d for d in reviews_since_return if d >= returned_on)
     if not held:
         due = first_review_after_return_due(returned_on)
     else:
-        months = LATER_CIC_REVIEW_MONTHS if care_order_remains else cin_interval_months
-        due = add_months(held[-1], months)
+        due = add_months(held[-1], cin_interval_months)
     if iro_asked_by and (not held or iro_asked_by > held[-1]):
         due = min(due, iro_asked_by)
     return due
@@ -96,6 +118,30 @@ def visit_due(
     if last < first_year_ends or not rule.intended_to_last_to_18:
         return last + datetime.timedelta(weeks=6)
     return add_months(last, 3)
+
+
+def visit_after_care_order_made_at_home_due(
+    order_made_on: datetime.date,
+    visits: list[datetime.date],
+    *,
+    interim_order: bool,
+    first_review_held: bool = False,
+    already_due: datetime.date | None = None,
+) -> datetime.date:
+    """The next visit after a care order made while the child lives with a parent.
+    Reg 28(5), a care order: within one week of the order, then at most six weeks
+    apart (the placement's first-year and three-monthly rules no longer apply).
+    An interim order made so is reg 28(4): at least weekly until the first review,
+    then at most four weeks apart. A visit on the day of the order counts. A visit
+    the earlier schedule had already made due (`already_due`) is not put off by
+    the order: the first visit is due by the earlier of the two."""
+    held = sorted(d for d in visits if d >= order_made_on)
+    if not held:
+        due = order_made_on + datetime.timedelta(weeks=FIRST_VISIT_WEEKS)
+        return min(due, already_due) if already_due else due
+    if interim_order:
+        return held[-1] + datetime.timedelta(weeks=4 if first_review_held else 1)
+    return held[-1] + datetime.timedelta(weeks=CARE_ORDER_AT_HOME_VISIT_WEEKS)
 
 
 @dataclass(frozen=True)

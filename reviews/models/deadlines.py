@@ -12,6 +12,7 @@ class DeadlineKind(models.TextChoices):
     CIC_REVIEW = "cic_review", "Child in Care review"
     REVIEW_AFTER_RETURN = "review_after_return", "Review after the return home"
     VISIT = "visit", "Social worker visit"
+    VISIT_AFTER_CARE_ORDER_AT_HOME = "visit_care_order", "Visit after a care order made at home"
     RECOMMENDATION = "recommendation", "IRO recommendation"
     RISK_REASSESS = "risk_reassess", "Reassess the risk level"
     RISK_RECONSIDER_SEVERE = "risk_severe", "Reconsider High risk for Severe"
