@@ -32,11 +32,9 @@ from .models import (
 from .models.versioned import StaleRecord, claim_version
 from .records import RECORD_TYPES, case_details_rules, plausible_date_of_birth
 
+# The case's relation naming each role's holder (policy names its column).
 CASE_FIELD_FOR_ROLE = {
-    Role.SOCIAL_WORKER: "social_worker",
-    Role.TEAM_MANAGER: "team_manager",
-    Role.HEAD_OF_SERVICE: "head_of_service",
-    Role.IRO: "iro",
+    role: column.removesuffix("_id") for role, column in policy.CASE_FIELD_FOR_ROLE.items()
 }
 
 

@@ -28,3 +28,14 @@ def attempt(request, case, form, action, success, to="reviews:journey"):
         return None
     messages.success(request, success)
     return redirect(to, case.pk)
+
+
+def decision_page(request, case, form, title, action, success, *, page="reviews:journey"):
+    """The whole life of a decision form: shown, and on a valid POST `action`
+    (given the cleaned values) runs the service; its refusal goes in the error
+    summary, its success back to `page`."""
+    if request.method == "POST" and form.is_valid():
+        done = attempt(request, case, form, lambda: action(form.cleaned_data), success, to=page)
+        if done:
+            return done
+    return form_page(request, case, form, title, back=page)

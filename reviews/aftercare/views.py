@@ -19,7 +19,7 @@ from reviews.aftercare.forms import (
 )
 from reviews.deadlines import rules
 from reviews.models import Recommendation, ReturnHome
-from reviews.pages import attempt, form_page
+from reviews.pages import decision_page
 from reviews.reminders.digests import open_deadlines
 
 
@@ -77,26 +77,15 @@ def _allowed_case(request, pk, predicate):
     return case
 
 
-def _run(request, case, form, title, action, success):
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: action(form.cleaned_data),
-            success,
-            to="reviews:aftercare",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, title, back="reviews:aftercare")
+def _aftercare_page(request, case, form, title, action, success):
+    return decision_page(request, case, form, title, action, success, page="reviews:aftercare")
 
 
 def record_return(request, pk):
     case = _allowed_case(request, pk, policy.may_record_return_home)
     initial = {"returned_on": return_home.confirmed_return_date(case)}
     form = ReturnHomeForm(request.POST or None, case=case, initial=initial)
-    return _run(
+    return _aftercare_page(
         request,
         case,
         form,
@@ -109,7 +98,7 @@ def record_return(request, pk):
 def record_breakdown(request, pk):
     case = _allowed_case(request, pk, policy.may_record_return_home)
     form = BreakdownForm(request.POST or None, case=case)
-    return _run(
+    return _aftercare_page(
         request,
         case,
         form,
@@ -125,7 +114,7 @@ def close(request, pk):
     closed_on = today()
     checks = return_home.closure_checks(case, closed_on)
     warning = return_home.closure_warning(case, closed_on)
-    response = _run(
+    response = _aftercare_page(
         request,
         case,
         form,
@@ -152,7 +141,7 @@ def close(request, pk):
 def record_review(request, pk):
     case = _allowed_case(request, pk, policy.may_record_review)
     form = ReviewForm(request.POST or None, case=case)
-    return _run(
+    return _aftercare_page(
         request,
         case,
         form,
@@ -175,7 +164,7 @@ def record_review(request, pk):
 def record_visit(request, pk):
     case = _allowed_case(request, pk, policy.may_record_visit)
     form = VisitForm(request.POST or None, case=case)
-    return _run(
+    return _aftercare_page(
         request,
         case,
         form,
@@ -192,7 +181,7 @@ def recommendation_done(request, pk, recommendation_pk):
     )
     policy.require(policy.may_complete_recommendation(request.user, case, recommendation))
     form = RecommendationDoneForm(request.POST or None, case=case)
-    return _run(
+    return _aftercare_page(
         request,
         case,
         form,

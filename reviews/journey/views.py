@@ -20,7 +20,7 @@ from reviews.journey.forms import (
 )
 from reviews.journey.selectors import case_facts, decisions_waiting, journey_record
 from reviews.models import CarePlanStep
-from reviews.pages import attempt, form_page
+from reviews.pages import decision_page
 
 _case = case_for_page
 
@@ -82,30 +82,26 @@ def approve(request, pk, step):
         raise Http404
     policy.require(policy.may_approve_care_plan(request.user, case, step))
     form = CarePlanApprovalForm(request.POST or None, step=step, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.approve_care_plan(
-                case=case,
-                by=request.user,
-                step=step,
-                approved_on=data["approved_on"],
-                cic_review_on=data.get("cic_review_on"),
-                rationale=data["rationale"],
-            ),
-            "The approval was recorded.",
-        )
-        if done:
-            return done
     titles = {
         CarePlanStep.CONFIRMED: "Confirm the reunification care plan",
         CarePlanStep.AGREED: "Agree the reunification care plan",
         CarePlanStep.RATIFIED: "Ratify the care plan at a Child in Care review",
     }
-    return form_page(request, case, form, titles[step])
+    return decision_page(
+        request,
+        case,
+        form,
+        titles[step],
+        lambda data: decisions.approve_care_plan(
+            case=case,
+            by=request.user,
+            step=step,
+            approved_on=data["approved_on"],
+            cic_review_on=data.get("cic_review_on"),
+            rationale=data["rationale"],
+        ),
+        "The approval was recorded.",
+    )
 
 
 @require_POST
@@ -140,86 +136,71 @@ def _manager_case(request, pk):
 def consultation(request, pk):
     case = _manager_case(request, pk)
     form = ViabilityConsultationForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.record_viability_consultation(
-                case=case,
-                by=request.user,
-                held_on=data["held_on"],
-                outcome=data["outcome"],
-                rationale=data["rationale"],
-                participants=form.participants(),
-            ),
-            "The viability consultation was recorded.",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, "Reunification Viability Consultation")
+    return decision_page(
+        request,
+        case,
+        form,
+        "Reunification Viability Consultation",
+        lambda data: decisions.record_viability_consultation(
+            case=case,
+            by=request.user,
+            held_on=data["held_on"],
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            participants=form.participants(),
+        ),
+        "The viability consultation was recorded.",
+    )
 
 
 def not_pursued(request, pk):
     case = _manager_case(request, pk)
     form = NotPursuedForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.record_not_pursued(case=case, by=request.user, **data),
-            "Recorded: reunification is not pursued.",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, "Reunification not pursued")
+    return decision_page(
+        request,
+        case,
+        form,
+        "Reunification not pursued",
+        lambda data: decisions.record_not_pursued(case=case, by=request.user, **data),
+        "Recorded: reunification is not pursued.",
+    )
 
 
 def meeting(request, pk):
     case = _manager_case(request, pk)
     form = ViabilityMeetingForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.record_viability_meeting(
-                case=case,
-                by=request.user,
-                held_on=data["held_on"],
-                outcome=data["outcome"],
-                rationale=data["rationale"],
-                participants=form.participants(),
-                return_date=data.get("return_date"),
-                further_work=data.get("further_work", ""),
-                further_work_by=data.get("further_work_by"),
-            ),
-            "The viability meeting was recorded.",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, "Reunification Viability Meeting")
+    return decision_page(
+        request,
+        case,
+        form,
+        "Reunification Viability Meeting",
+        lambda data: decisions.record_viability_meeting(
+            case=case,
+            by=request.user,
+            held_on=data["held_on"],
+            outcome=data["outcome"],
+            rationale=data["rationale"],
+            participants=form.participants(),
+            return_date=data.get("return_date"),
+            further_work=data.get("further_work", ""),
+            further_work_by=data.get("further_work_by"),
+        ),
+        "The viability meeting was recorded.",
+    )
 
 
 def dispute(request, pk):
     case = _case(request, pk)
     policy.require(policy.may_raise_disagreement(request.user, case))
     form = DisputeForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.raise_dispute(case=case, by=request.user, **form.cleaned_data),
-            "The disagreement was recorded.",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, "Record a disagreement or escalation")
+    return decision_page(
+        request,
+        case,
+        form,
+        "Record a disagreement or escalation",
+        lambda data: decisions.raise_dispute(case=case, by=request.user, **data),
+        "The disagreement was recorded.",
+    )
 
 
 def resolve(request, pk, dispute_pk):
@@ -227,19 +208,14 @@ def resolve(request, pk, dispute_pk):
     policy.require(policy.may_resolve_disagreement(request.user, case))
     disagreement = get_object_or_404(case.disputes, pk=dispute_pk, resolved_on__isnull=True)
     form = ResolveDisputeForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        done = attempt(
-            request,
-            case,
-            form,
-            lambda: decisions.resolve_dispute(
-                dispute=disagreement, by=request.user, **form.cleaned_data
-            ),
-            "The resolution was recorded.",
-        )
-        if done:
-            return done
-    return form_page(request, case, form, "Record how the disagreement was resolved")
+    return decision_page(
+        request,
+        case,
+        form,
+        "Record how the disagreement was resolved",
+        lambda data: decisions.resolve_dispute(dispute=disagreement, by=request.user, **data),
+        "The resolution was recorded.",
+    )
 
 
 def waiting_for_me(request):
