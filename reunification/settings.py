@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reunification.context_processors.service",
+                "reunification.context_processors.form_drafts",
             ],
         },
     },

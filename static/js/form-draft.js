@@ -1,15 +1,41 @@
 // Keeps what someone types in a form, in this browser tab only, until the form is
-// saved. If the session times out, the typing is put back after signing in again.
+// saved. If the session times out, the typing is put back after that same person
+// signs in again, and to nobody else.
 // sessionStorage is used rather than localStorage so that nothing outlives the
-// tab, and every draft is wiped on signing out.
+// tab. Drafts belong to whoever typed them: <body data-draft-owner> carries a key
+// for the signed-in person that names nobody (reunification/context_processors.py).
+// A page shown to someone else wipes every draft before reading any; so does a
+// page shown to nobody, except the sign-in page a time-out sends people to
+// (<body data-drafts-held>), where the drafts wait for whoever signs in next.
+// Signing out wipes them too.
 (function () {
   "use strict";
-  var PREFIX = "reunification-draft:";
-  var SUBMITTED = "reunification-submitted";
+  var NAMESPACE = "reunification-draft";
+  var PREFIX = NAMESPACE + ":";
+  var SUBMITTED = NAMESPACE + "-submitted";
+  var OWNER = NAMESPACE + "-owner";
   var storage;
   try { storage = window.sessionStorage; } catch (e) { return; }
 
-  function key(form) { return PREFIX + window.location.pathname + "#" + (form.id || "form"); }
+  function wipe() {
+    for (var i = storage.length - 1; i >= 0; i--) {
+      var name = storage.key(i);
+      if (name && name.indexOf(NAMESPACE) === 0) { storage.removeItem(name); }
+    }
+  }
+
+  var body = document.body;
+  var owner = body.getAttribute("data-draft-owner");
+  if (!owner) {
+    if (!body.hasAttribute("data-drafts-held")) { wipe(); }
+    return;
+  }
+  if (storage.getItem(OWNER) !== owner) { wipe(); }
+  storage.setItem(OWNER, owner);
+
+  var pagePrefix = PREFIX + owner + ":" + window.location.pathname + "#";
+
+  function key(form) { return pagePrefix + (form.id || "form"); }
 
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
@@ -47,11 +73,11 @@
   }
 
   // A successful save redirects to another page: drop the draft of the form that
-  // was submitted. (This script does not run on the sign-in page, so a submission
-  // that met an expired session keeps its draft for after signing in.)
+  // was submitted. (A submission that met an expired session goes to the sign-in
+  // page, which holds the drafts, and keeps its draft for after signing in.)
   var submitted = storage.getItem(SUBMITTED);
   if (submitted) {
-    if (submitted.indexOf(PREFIX + window.location.pathname + "#") !== 0) {
+    if (submitted.indexOf(pagePrefix) !== 0) {
       storage.removeItem(submitted);
     }
     storage.removeItem(SUBMITTED);
@@ -73,6 +99,6 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (form) {
-    form.addEventListener("submit", function () { storage.clear(); });
+    form.addEventListener("submit", wipe);
   });
 })();
