@@ -598,3 +598,87 @@ def participants(people) -> dict:
         "head_of_service": people.head_of_service,
         "iro": people.iro,
     }
+
+
+def journey_beyond(case: ReunificationCase, stage: str, *, people, level: str = "medium"):
+    """Walk the case to any stage before closing, each step through the services
+    by the person whose decision it is: up to confirmation as `journey_to` does;
+    Stage.RETURN_HOME by a viability meeting confirming today as the return date
+    and a planned return home on it (section 20 ending, Child in Need plan);
+    Stage.NOT_PURSUED by a High signed-off assessment at assessment and the team
+    manager's decision not to pursue reunification."""
+    from reviews.aftercare import return_home
+    from reviews.journey import decisions as journey
+
+    if stage in (Stage.IDENTIFICATION, Stage.ASSESSMENT, Stage.SUPPORT_PLANNING):
+        if stage == Stage.IDENTIFICATION:
+            return case
+        return journey_to(case, stage, people=people, level=level)
+    day = today()
+    if stage == Stage.NOT_PURSUED:
+        journey_to(case, Stage.ASSESSMENT, people=people)
+        assessment_records(case)
+        signed_off_risk_assessment(
+            case, author=people.social_worker, manager=people.team_manager, level="high"
+        )
+        journey.record_not_pursued(
+            case=case,
+            by=people.team_manager,
+            decided_on=day,
+            explained_to_child_on=day,
+            explained_to_family_on=day,
+            care_plan_now="Long-term fostering with her grandmother.",
+            rationale="High risk: mother has not engaged with treatment.",
+        )
+        case.refresh_from_db()
+        return case
+    journey_to(case, Stage.CONFIRMATION, people=people, level=level)
+    if stage == Stage.CONFIRMATION:
+        return case
+    signed_off_risk_assessment(
+        case, author=people.social_worker, manager=people.team_manager, level=level
+    )
+    journey.record_viability_meeting(
+        case=case,
+        by=people.team_manager,
+        held_on=day,
+        outcome="confirmed",
+        rationale="Progress sustained through the programme.",
+        participants=participants(people),
+        return_date=day,
+    )
+    return_home.record_return_home(
+        case=case,
+        by=people.social_worker,
+        returned_on=day,
+        planned=True,
+        returned_to="Her mother",
+        legal_status_after="child_in_need",
+        episode_end_reason="E4A",
+    )
+    case.refresh_from_db()
+    return case
+
+
+def close_case_after(case: ReunificationCase, *, by: User) -> ReunificationCase:
+    """Close the case as the practice would from where it stands, through the
+    services: a case where reunification is not pursued closes with a permanence
+    plan; after a return home, the return breaks down (which closes the case)."""
+    from reviews.aftercare import return_home
+
+    day = today()
+    case.refresh_from_db()
+    if case.stage == Stage.NOT_PURSUED:
+        return_home.close_case(
+            case=case,
+            by=by,
+            closed_on=day,
+            reason="permanence",
+            permanence_plan="Special guardianship with her grandmother.",
+        )
+    else:
+        return_home.record_breakdown(
+            case=case, by=by, came_back_on=day, reason="Mother relapsed; back in foster care."
+        )
+    case.refresh_from_db()
+    return case

@@ -26,7 +26,11 @@ class ReturnHomeForm(DecisionForm):
     )
     returned_to = forms.CharField(
         label="Who the child returned to",
-        error_messages={"required": "Enter who the child returned to"},
+        max_length=200,
+        error_messages={
+            "required": "Enter who the child returned to",
+            "max_length": "Who the child returned to must be 200 characters or fewer",
+        },
     )
     legal_status_after = forms.ChoiceField(
         label="Legal status after the return",

@@ -108,7 +108,7 @@ def record_return_home(
         )
     if not remains and not episode_end_reason:
         raise ValidationError("Select the reason the care episode ended")
-    returned = ReturnHome.objects.create(
+    returned = ReturnHome(
         case=case,
         returned_on=returned_on,
         planned=planned,
@@ -119,6 +119,9 @@ def record_return_home(
         recorded_by=by,
         recorded_at=now(),
     )
+    # Lengths and choices as the model has them, whichever way the values came.
+    returned.full_clean(exclude=["case", "recorded_by"])
+    returned.save()
     _update_care_record(case, by, returned_on, returned_to, remains)
     move_stage(
         case,
