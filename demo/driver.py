@@ -421,6 +421,9 @@ class Journey:
             by=as_(self.worker(risk_today())),
             confirmed_level=suggestion.level.code,
             rationale="Agree with the tool's suggestion, on the evidence above.",
+            # Kept only where the level steps down sooner than the step rules allow.
+            departure_rationale="Progress is sustained and evidenced by every service "
+            "involved; waiting the full period would delay a safe return.",
         )
 
     def sign_off_risk(self) -> None:

@@ -40,6 +40,7 @@ class RiskAssessmentForm(GOVUKModelForm):
             Fieldset(
                 Field.radios("risk_factors", legend_size=Size.SMALL),
                 evidence("risk_factors_evidence"),
+                evidence("factors_disagreement_reason"),
                 legend="1. Risk factors",
                 legend_size=Size.MEDIUM,
             ),
@@ -155,9 +156,18 @@ class ConfirmLevelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when your level differs from the suggested level.",
     )
+    departure_rationale = forms.CharField(
+        label="Rationale for departing from the step rules",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when the level you confirm is below what the step rules allow yet.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, departs: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not departs:
+            # No level below the current one departs from the rules on this date.
+            del self.fields["departure_rationale"]
         self.helper = FormHelper(self)
         self.helper.legend_size = Size.MEDIUM
         self.helper.label_size = Size.SMALL

@@ -44,6 +44,7 @@ ANSWER_FIELDS = [
     "wishes_evidence",
     "recurrence",
     "recurrence_evidence",
+    "factors_disagreement_reason",
 ]
 
 
@@ -100,6 +101,12 @@ class RiskAssessment(Versioned):
     )
     recurrence_evidence = models.TextField("Evidence about likelihood of recurrence", blank=True)
 
+    factors_disagreement_reason = models.TextField(
+        "Why a named risk factor is not addressed when the risk factors are fully addressed",
+        blank=True,
+        help_text="Required when you answer that the risk factors are fully addressed and "
+        "mark a named risk factor as not addressed.",
+    )
     protective_factors_named = models.TextField(
         "Protective factors apparent",
         blank=True,
@@ -115,6 +122,11 @@ class RiskAssessment(Versioned):
         "Rationale",
         blank=True,
         help_text="Required when your level differs from the tool's suggestion.",
+    )
+    departure_rationale = models.TextField(
+        "Why the level steps down sooner than the step rules allow",
+        blank=True,
+        help_text="Required when the level you confirm is below what the step rules allow yet.",
     )
 
     submitted_at = models.DateTimeField(null=True, blank=True)

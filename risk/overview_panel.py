@@ -11,7 +11,7 @@ from .selectors import risk_summary
 def risk_panel(case: ReunificationCase, day: datetime.date, user: User) -> dict:
     """The current level and the step-rule dates, read now so the page's template
     runs no queries."""
-    summary = risk_summary(case)
+    summary = risk_summary(case, day)
     return {"summary": summary, "level": summary.level}
 
 

@@ -6,11 +6,27 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery
 
 from cases import rules
-from cases.models import ParentalIssueKind, ReunificationCase, TreatmentUptake
+from cases.models import (
+    LegalStatusCode,
+    ParentalIssueKind,
+    PlacementType,
+    ReunificationCase,
+    Stage,
+    TreatmentUptake,
+)
+from cases.selectors import current_legal_status
+from reunification.clock import today
 
-from .models import AssessmentStatus, RiskAssessment
-from .step_rules import SignedOffAssessment, StepDates, step_dates
-from .tool import WHAT_FOLLOWS, Level, WishesAboutReturn
+from .models import AssessmentStatus, FactorStatus, NamedRiskFactor, RiskAssessment
+from .step_rules import (
+    ESCALATION_MONTHS,
+    Departure,
+    SignedOffAssessment,
+    StepDates,
+    departure,
+    step_dates,
+)
+from .tool import Level, WishesAboutReturn, needs_decision_about_care, what_follows
 
 # Which signed-off assessment counts as the latest: the latest assessed, then the
 # latest signed off, then the latest recorded.
@@ -57,23 +73,126 @@ def as_rule_input(assessments: list[RiskAssessment]) -> list[SignedOffAssessment
     ]
 
 
+SECTION_20 = {LegalStatusCode.V2, LegalStatusCode.V3, LegalStatusCode.V4}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Where the child lives and under what order, as the risk advice needs it."""
+
+    at_home_since: datetime.date | None  # living with a parent since, or None
+    on_care_order: bool
+    section_20: bool
+
+    @property
+    def at_home(self) -> bool:
+        return self.at_home_since is not None
+
+
+def situation(case: ReunificationCase, day: datetime.date) -> Situation:
+    """At home: the case is at the return-home stage (a breakdown closes it), or
+    the child's placement on `day` is with parents (P1). The legal status is
+    cases.selectors.current_legal_status."""
+    child = case.child
+    placed = [
+        p
+        for p in child.placements.all()
+        if p.placement_type == PlacementType.P1
+        and p.start_date <= day
+        and (p.end_date is None or day < p.end_date)
+    ]
+    since = min((p.start_date for p in placed), default=None)
+    if since is None and case.stage == Stage.RETURN_HOME:
+        since = case.stage_entered_on
+    status = current_legal_status(child, day)
+    return Situation(
+        at_home_since=since,
+        on_care_order=status is not None and status.is_care_order,
+        section_20=status is not None and status.code in SECTION_20,
+    )
+
+
 @dataclass
 class RiskSummary:
     level: Level | None
     what_follows: str
     dates: StepDates
     history: list[RiskAssessment]
+    situation: Situation | None = None
+
+    @property
+    def needs_decision_about_care(self) -> bool:
+        """At home at High or Severe: the manager decides today about care."""
+        at_home = self.situation is not None and self.situation.at_home
+        return needs_decision_about_care(self.level, at_home=at_home)
+
+    escalation_months: int = ESCALATION_MONTHS
 
 
-def risk_summary(case: ReunificationCase) -> RiskSummary:
+def risk_summary(case: ReunificationCase, day: datetime.date | None = None) -> RiskSummary:
+    """The case's level, dates and what should follow, for the child's situation
+    on `day` (today if not given)."""
     history = signed_off(case)
     dates = step_dates(as_rule_input(history), period_months=case.risk_step_months)
+    where = situation(case, day or today())
     return RiskSummary(
         level=dates.level,
-        what_follows=WHAT_FOLLOWS[dates.level] if dates.level else "",
+        what_follows=what_follows(
+            dates.level, at_home=where.at_home, on_care_order=where.on_care_order
+        ),
         dates=dates,
         history=history,
+        situation=where,
     )
+
+
+def departure_for(assessment: RiskAssessment) -> Departure | None:
+    """Whether the level confirmed on this assessment steps down sooner than the
+    step rules allow after the case's other signed-off assessments."""
+    if not assessment.confirmed_level:
+        return None
+    others = [a for a in signed_off(assessment.case) if a.pk != assessment.pk]
+    return departure(
+        as_rule_input(others),
+        assessed_on=assessment.assessed_on,
+        level=assessment.level,
+        period_months=assessment.case.risk_step_months,
+    )
+
+
+def departures_by_level(assessment: RiskAssessment) -> dict[Level, Departure]:
+    """For each level the worker might confirm on this assessment's date, the
+    departure from the step rules it would be (levels that do not depart left out)."""
+    others = as_rule_input([a for a in signed_off(assessment.case) if a.pk != assessment.pk])
+    found = {}
+    for level in Level:
+        departs = departure(
+            others,
+            assessed_on=assessment.assessed_on,
+            level=level,
+            period_months=assessment.case.risk_step_months,
+        )
+        if departs:
+            found[level] = departs
+    return found
+
+
+def previous_signed_off(assessment: RiskAssessment) -> RiskAssessment | None:
+    """The latest signed-off assessment before this one (by the date assessed)."""
+    earlier = assessment.case.risk_assessments.filter(
+        status=AssessmentStatus.SIGNED_OFF, assessed_on__lte=assessment.assessed_on
+    )
+    if assessment.pk:
+        earlier = earlier.exclude(pk=assessment.pk)
+    return earlier.order_by(*LATEST_FIRST).first()
+
+
+def factor_key(factor: str, description: str = "") -> str:
+    """A named factor's identity across assessments: the listed factor, or an
+    other factor's name."""
+    if factor == NamedRiskFactor.OTHER:
+        return description.strip().capitalize()
+    return NamedRiskFactor(factor).label
 
 
 UNTREATED = {
@@ -104,6 +223,15 @@ def breakdown_factors(
         for issue in case.parental_issues.all()
         if issue.kind == ParentalIssueKind.SUBSTANCE_MISUSE and issue.treatment in UNTREATED
     ]
+    named_misuse = [
+        entry
+        for entry in (assessment.factors.all() if assessment and assessment.pk else [])
+        if entry.factor == NamedRiskFactor.SUBSTANCE_MISUSE
+        and entry.status == FactorStatus.NOT_ADDRESSED
+    ]
+    misuse_detail = [i.get_treatment_display() for i in misuse]
+    if named_misuse:
+        misuse_detail.append("This assessment names substance misuse as not addressed.")
     ambivalent = bool(assessment and assessment.wishes == WishesAboutReturn.AMBIVALENT)
     return [
         BreakdownFactor("Child over 10", age > 10, f"{child.first_name} is {age}."),
@@ -121,8 +249,8 @@ def breakdown_factors(
         ),
         BreakdownFactor(
             "Parental substance misuse without treatment",
-            bool(misuse),
-            "; ".join(f"{i.get_treatment_display()}" for i in misuse) or "None recorded.",
+            bool(misuse or named_misuse),
+            "; ".join(misuse_detail) or "None recorded.",
         ),
         BreakdownFactor(
             "Ambivalence about the return",

@@ -22,17 +22,60 @@ from .models import (
     RiskAssessment,
     RiskFactorEntry,
 )
-from .tool import Level, suggest_level
+from .selectors import departure_for, factor_key, previous_signed_off
+from .tool import Level, factors_disagree, new_or_reemerging, suggest_level
 
 
-def suggestion_for(assessment: RiskAssessment):
+def _keyed(factors) -> dict[str, str]:
+    return {factor_key(f["factor"], f.get("description", "")): f["status"] for f in factors}
+
+
+def new_risks(
+    assessment: RiskAssessment, factors: list[dict] | None = None
+) -> tuple[Level | None, tuple[str, ...]]:
+    """The level of the latest signed-off assessment before this one, and the named
+    risk factors (`factors`, or those recorded on it) new or re-emerging since it."""
+    previous = previous_signed_off(assessment)
+    if previous is None:
+        return None, ()
+    if factors is None:
+        recorded = assessment.factors.values("factor", "description", "status")
+        factors = list(recorded) if assessment.pk else []
+    before = _keyed(previous.factors.values("factor", "description", "status"))
+    return previous.level, tuple(new_or_reemerging(before, _keyed(factors)))
+
+
+def suggestion_for(assessment: RiskAssessment, factors: list[dict] | None = None):
+    """The tool's suggestion: the five answers, and from Low or Medium any new or
+    re-emerging named risk factors (the one rule for them, in tool.suggest_level);
+    `factors` are the named factors about to be saved, if not those recorded."""
+    after, names = new_risks(assessment, factors)
     return suggest_level(
         risk_factors=assessment.risk_factors or None,
         protective_factors=assessment.protective_factors or None,
         capacity_for_change=assessment.capacity_for_change or None,
         wishes=assessment.wishes or None,
         recurrence=assessment.recurrence or None,
+        new_risks_after=after,
+        new_risks=names,
     )
+
+
+FACTORS_DISAGREE = (
+    "You answered that the risk factors are fully addressed, but a named risk factor is "
+    "not addressed: say why"
+)
+DEPARTURE_NEEDS_RATIONALE = (
+    "The level steps down sooner than the step rules allow: say why you depart from them"
+)
+
+
+def _check_factors_agree(assessment: RiskAssessment, statuses: list[str]) -> None:
+    if factors_disagree(assessment.risk_factors, statuses):
+        if not assessment.factors_disagreement_reason.strip():
+            raise ValidationError({"factors_disagreement_reason": FACTORS_DISAGREE})
+    else:
+        assessment.factors_disagreement_reason = ""
 
 
 EVIDENCE_FIELDS = [
@@ -62,6 +105,15 @@ def missing_for_sign_off(assessment: RiskAssessment) -> list[str]:
     differs = suggestion.level and assessment.confirmed_level != suggestion.level.code
     if assessment.confirmed_level and differs and not assessment.rationale.strip():
         missing.append("a rationale, because your level differs from the suggested level")
+    statuses = list(assessment.factors.values_list("status", flat=True)) if assessment.pk else []
+    disagree = factors_disagree(assessment.risk_factors, statuses)
+    if disagree and not assessment.factors_disagreement_reason.strip():
+        missing.append("why a named risk factor is not addressed when all are said to be")
+    if departure_for(assessment) and not assessment.departure_rationale.strip():
+        missing.append(
+            "a rationale for departing from the step rules, because the level steps down "
+            "sooner than they allow"
+        )
     return missing
 
 
@@ -144,9 +196,10 @@ def save_draft(
     for name in ANSWER_FIELDS:
         setattr(assessment, name, answers.get(name, getattr(assessment, name)))
     _check_factors(factors)
+    _check_factors_agree(assessment, [factor["status"] for factor in factors])
     non_answers = [f.name for f in RiskAssessment._meta.fields if f.name not in ANSWER_FIELDS]
     assessment.full_clean(exclude=non_answers)
-    suggestion = suggestion_for(assessment)
+    suggestion = suggestion_for(assessment, factors)
     assessment.suggested_level = suggestion.level.code if suggestion.level else ""
     assessment._history_user = by
     assessment._change_reason = ANSWERS_CHANGED
@@ -158,12 +211,23 @@ def save_draft(
 
 @transaction.atomic
 def submit_for_sign_off(
-    *, assessment: RiskAssessment, by: User, confirmed_level: str, rationale: str
+    *,
+    assessment: RiskAssessment,
+    by: User,
+    confirmed_level: str,
+    rationale: str,
+    departure_rationale: str = "",
 ) -> RiskAssessment:
+    """Send it for sign-off at `confirmed_level`. A level below what the step rules
+    allow yet needs `departure_rationale` (kept only when the level departs)."""
     assessment = _locked(assessment)
     _check_editable(assessment, by)
     assessment.confirmed_level = confirmed_level
     assessment.rationale = rationale
+    departs = departure_for(assessment)
+    assessment.departure_rationale = departure_rationale.strip() if departs else ""
+    if departs and not assessment.departure_rationale:
+        raise ValidationError({"departure_rationale": DEPARTURE_NEEDS_RATIONALE})
     missing = missing_for_sign_off(assessment)
     if missing:
         raise ValidationError(
@@ -212,8 +276,16 @@ def _check_decider(assessment: RiskAssessment, by: User) -> None:
 
 @transaction.atomic
 def sign_off(*, assessment: RiskAssessment, by: User) -> RiskAssessment:
+    """Sign it off. Refused while it departs from the step rules without a rationale
+    (for example when an earlier-dated assessment was signed off since it was sent)."""
     assessment = _locked(assessment)
     _check_decider(assessment, by)
+    departs = departure_for(assessment)
+    if departs and not assessment.departure_rationale.strip():
+        raise ValidationError(
+            f"{departs} It has no rationale for departing from the step rules: return it "
+            "to the social worker to give one"
+        )
     assessment.status = AssessmentStatus.SIGNED_OFF
     assessment.decided_by = by
     assessment.decided_at = now()
@@ -225,7 +297,8 @@ def sign_off(*, assessment: RiskAssessment, by: User) -> RiskAssessment:
         by=by,
         occurred_on=assessment.assessed_on,
         kind=ChronologyKind.DECISION,
-        description=f"Risk assessment signed off by {by}: {level.label} risk.",
+        description=f"Risk assessment signed off by {by}: {level.label} risk."
+        + (" A step down sooner than the step rules allow." if departs else ""),
         automatic=True,
     )
     case_changed(assessment.case_id)

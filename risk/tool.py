@@ -156,6 +156,51 @@ WHAT_FOLLOWS = {
 }
 
 
+# What should follow, for a child living at home (returned home, or placed with
+# parents): a child at home is not "remaining" in care.
+WHAT_FOLLOWS_AT_HOME = {
+    L: "Keep the child at home with the reunification plan, support for the child and "
+    "parents, and monitoring (Child in Need plan, or placement with parents).",
+    M: "Keep the child at home only with the reunification plan, services to reduce the "
+    "risks and build protective factors, and regular monitoring (Child in Need or Child "
+    "Protection plan, or placement with parents).",
+    H: "The child may need to come back into care. A team manager decides today whether "
+    "the child can stay at home safely, with further intervention and evidence that the "
+    "parents can engage and change, and concurrent planning for permanent separation.",
+    S: "The child may need to come back into care now, with legal proceedings if needed. "
+    "A team manager decides today; plan for permanent separation within a timescale "
+    "that suits the child's development, needs and wishes.",
+}
+
+# High for a child in care who is not on a care order (section 20): there is no
+# order to keep.
+WHAT_FOLLOWS_HIGH_WITHOUT_ORDER = (
+    "Not yet: further intervention and evidence that the parents can engage and change "
+    "are needed before a return. Begin concurrent planning for permanent separation, "
+    "and seek legal advice on whether proceedings are needed."
+)
+
+
+def what_follows(level: Level | None, *, at_home: bool = False, on_care_order: bool = True) -> str:
+    """What the tool says should follow at `level`, for where the child lives and
+    under what order. At home, High or Severe means the child may need to come back
+    into care (and the manager decides that day); advice to keep a care order is
+    given only to a child on one."""
+    if level is None:
+        return ""
+    if at_home:
+        return WHAT_FOLLOWS_AT_HOME[level]
+    if level == H and not on_care_order:
+        return WHAT_FOLLOWS_HIGH_WITHOUT_ORDER
+    return WHAT_FOLLOWS[level]
+
+
+def needs_decision_about_care(level: Level | None, *, at_home: bool) -> bool:
+    """A child at home at High or Severe: the team manager must decide that day
+    whether she comes back into care."""
+    return at_home and level is not None and level >= H
+
+
 def levels_text(levels: set[Level]) -> str:
     names = [level.label for level in sorted(levels)]
     return names[0] if len(names) == 1 else " or ".join([", ".join(names[:-1]), names[-1]])
@@ -194,8 +239,13 @@ def suggest_level(
     capacity_for_change: str | None,
     wishes: str | None,
     recurrence: str | None,
+    new_risks_after: Level | None = None,
+    new_risks: tuple[str, ...] = (),
 ) -> Suggestion:
-    """Suggest a level from the five judgements, with the reasons and conflicts."""
+    """Suggest a level from the five judgements, with the reasons and conflicts.
+    `new_risks` names risk factors new or re-emerging since the last signed-off
+    assessment, at level `new_risks_after`: from Low or Medium they move the case
+    up at once (`level_after_new_risks`), and the suggestion is never below that."""
     given = {
         "risk_factors": risk_factors,
         "protective_factors": protective_factors,
@@ -212,6 +262,19 @@ def suggest_level(
         judgement, choices, table = JUDGEMENTS[name]
         answer = choices(answer)
         reasons.append(Reason(judgement, answer.label, frozenset(table[answer])))
+    if new_risks and new_risks_after in (L, M):
+        moved = level_after_new_risks(
+            new_risks_after,
+            capacity_for_change=given["capacity_for_change"],
+            protective_factors=given["protective_factors"],
+        )
+        reasons.append(
+            Reason(
+                f"New or re-emerging risk factors since {new_risks_after.label}",
+                ", ".join(new_risks),
+                frozenset({moved}),
+            )
+        )
     level = max(min(reason.points_to) for reason in reasons)
     conflicts = [reason for reason in reasons if level not in reason.points_to]
     return Suggestion(level=level, reasons=reasons, conflicts=conflicts)
@@ -232,3 +295,20 @@ def level_after_new_risks(
     else:
         moved = H
     return max(current, moved)
+
+
+def new_or_reemerging(previous: dict[str, str], current: dict[str, str]) -> list[str]:
+    """The named risk factors (name -> status, "addressed", "being_addressed" or
+    "not_addressed") that are new since the previous assessment (not named then
+    and not addressed now) or re-emerging (addressed then, not now)."""
+    return [
+        name
+        for name, status in current.items()
+        if status != "addressed" and previous.get(name, "") in ("", "addressed")
+    ]
+
+
+def factors_disagree(risk_factors: str, statuses: list[str]) -> bool:
+    """The overall answer says the risk factors are fully addressed, but a named
+    risk factor is recorded as not addressed: the worker must say why."""
+    return risk_factors == RiskFactors.ADDRESSED and "not_addressed" in statuses

@@ -23,14 +23,15 @@ from .forms import (
     factors_formset,
 )
 from .models import ChildViews, NamedRiskFactor, RiskAssessment, SingleAssessment
+from .tool import what_follows
 
 _case = case_for_page
 
 
 def risk_overview(request, pk):
     case = _case(request, pk)
-    summary = selectors.risk_summary(case)
     day = today()
+    summary = selectors.risk_summary(case, day)
     chart = level_chart([(a.assessed_on, a.level) for a in summary.history], day)
     views = ChildViews.objects.filter(case=case).first()
     single = SingleAssessment.objects.filter(case=case).first()
@@ -96,8 +97,14 @@ def assessment_form(request, pk, assessment_pk=None):
             "assessment": assessment,
             "other_factor": NamedRiskFactor.OTHER.value,
             "breakdown": selectors.breakdown_factors(case, assessment, today()),
+            "departures": _sorted(selectors.departures_by_level(assessment)),
         },
     )
+
+
+def _sorted(departures: dict) -> list:
+    """The departures a level would be on the assessment's date, highest level first."""
+    return sorted(departures.values(), key=lambda d: d.to_level, reverse=True)
 
 
 def _detail(request, case, assessment, *, confirm_form=None, decision_form=None, status=200):
@@ -105,13 +112,16 @@ def _detail(request, case, assessment, *, confirm_form=None, decision_form=None,
     editable = policy.may_edit_assessment(user, case, assessment)
     may_decide = policy.may_sign_off_assessment(user, case, assessment)
     suggestion = services.suggestion_for(assessment)
+    departures = selectors.departures_by_level(assessment)
+    where = selectors.situation(case, today())
     if editable and confirm_form is None:
         initial = {
             "confirmed_level": assessment.confirmed_level
             or (suggestion.level.code if suggestion.level else ""),
             "rationale": assessment.rationale,
+            "departure_rationale": assessment.departure_rationale,
         }
-        confirm_form = ConfirmLevelForm(initial=initial)
+        confirm_form = ConfirmLevelForm(initial=initial, departs=bool(departures))
     if may_decide and decision_form is None:
         decision_form = DecisionForm()
     return render(
@@ -121,6 +131,13 @@ def _detail(request, case, assessment, *, confirm_form=None, decision_form=None,
             "case": case,
             "assessment": assessment,
             "suggestion": suggestion,
+            "what_follows": what_follows(
+                suggestion.level, at_home=where.at_home, on_care_order=where.on_care_order
+            ),
+            # Levels below what the step rules allow on the assessment's date, and the
+            # departure of the level confirmed, if it is one.
+            "departures": _sorted(departures) if editable else [],
+            "departure": departures.get(assessment.level) if assessment.level else None,
             "factors": assessment.factors.all(),
             "breakdown": selectors.breakdown_factors(case, assessment, today()),
             "editable": editable,
@@ -148,7 +165,7 @@ def assessment_detail(request, pk, assessment_pk):
 def submit(request, pk, assessment_pk):
     case = _case(request, pk, change=True)
     assessment = get_object_or_404(case.risk_assessments, pk=assessment_pk)
-    form = ConfirmLevelForm(request.POST)
+    form = ConfirmLevelForm(request.POST, departs=bool(selectors.departures_by_level(assessment)))
     if form.is_valid():
         try:
             services.submit_for_sign_off(
@@ -156,6 +173,7 @@ def submit(request, pk, assessment_pk):
                 by=request.user,
                 confirmed_level=form.cleaned_data["confirmed_level"],
                 rationale=form.cleaned_data["rationale"],
+                departure_rationale=form.cleaned_data.get("departure_rationale", ""),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -319,10 +319,16 @@ RISK_ANSWERS = {
 
 
 def submitted_risk_assessment(
-    case: ReunificationCase, *, author: User, level: str = "medium", assessed_on=None
+    case: ReunificationCase,
+    *,
+    author: User,
+    level: str = "medium",
+    assessed_on=None,
+    departure_rationale: str = "",
 ):
     """A risk assessment whose answers point to `level`, sent for sign-off through
-    the risk services."""
+    the risk services (with `departure_rationale` for a level lower than the step
+    rules allow yet)."""
     from risk import services as risk_services
     from risk.models import RiskAssessment, RiskFactorEntry
 
@@ -350,6 +356,7 @@ def submitted_risk_assessment(
         by=author,
         confirmed_level=level,
         rationale="The practitioner's judgement, with the tool.",
+        departure_rationale=departure_rationale,
     )
 
 
@@ -360,13 +367,18 @@ def signed_off_risk_assessment(
     manager: User,
     level: str = "medium",
     assessed_on=None,
+    departure_rationale: str = "",
 ):
     """A risk assessment at `level`, written by `author` and signed off by
     `manager` through the risk services, as the risk pages do it."""
     from risk import services as risk_services
 
     assessment = submitted_risk_assessment(
-        case, author=author, level=level, assessed_on=assessed_on
+        case,
+        author=author,
+        level=level,
+        assessed_on=assessed_on,
+        departure_rationale=departure_rationale,
     )
     return risk_services.sign_off(assessment=assessment, by=manager)
 

@@ -127,7 +127,12 @@ def test_refresh_creates_a_row_for_each_review_visit_recommendation_risk_date_an
         kayla, author=social_worker, manager=team_manager, level="high", assessed_on=D(2026, 3, 2)
     )
     awaiting = submitted_risk_assessment(
-        kayla, author=social_worker, level="medium", assessed_on=TODAY
+        kayla,
+        author=social_worker,
+        level="medium",
+        assessed_on=TODAY,
+        # Medium a week after High departs from the step rules.
+        departure_rationale="New evidence from the substance misuse service.",
     )
     recommendation = Recommendation.objects.get(review__case=kayla)
     placement = foster_placement(kayla)
@@ -146,6 +151,7 @@ def test_refresh_creates_a_row_for_each_review_visit_recommendation_risk_date_an
         # High since 2 March without the risks being addressed.
         ("risk_reassess", "reassess-2026-09-02"): (D(2026, 9, 2), social_worker, None),
         ("risk_severe", "severe-2026-09-02"): (D(2026, 9, 2), social_worker, None),
+        ("risk_severe", "severe-2026-09-02-tm"): (D(2026, 9, 2), team_manager, None),
         # Five working days to sign off the assessment sent today.
         ("sign_off", f"signoff-{awaiting.pk}"): (D(2026, 3, 17), team_manager, None),
     }

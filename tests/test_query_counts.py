@@ -80,8 +80,8 @@ EXPECTED = {
     "team_caseload": 12,
     "case_overview": 32,
     "case_overview_manager": 32,
-    "risk_overview": 14,
-    "risk_assessment_detail": 12,
+    "risk_overview": 16,  # the child's situation: placements and legal status
+    "risk_assessment_detail": 19,  # + the step rules' history, situation, new risks
     "planning_overview": 17,
     "journey": 26,
     "aftercare": 12,

@@ -494,12 +494,17 @@ def test_only_the_social_worker_or_a_team_manager_records_a_breakdown(home, who,
 # Closing the case ------------------------------------------------------------------
 #
 # Home on 1 May 2026: support lasts at least until 1 November 2026; closing before
-# 1 May 2027 is warned against. At Low risk since 14 April 2026, the step rules
-# allow closure from 14 October 2026.
+# 1 May 2027 is warned against. At Low risk since 3 March 2026 (the assessment
+# before the consultation, and again on 14 April), the step rules allow closure
+# from 3 September 2026.
 
 
 @pytest.fixture
-def home_at_low(at_confirmation, people, clock):
+def home_at_low(case, people, clock):
+    # Low from the start: a Low confirmed weeks after a Medium would step down
+    # sooner than the step rules allow.
+    at_confirmation = journey_to(case, Stage.CONFIRMATION, people=people, level="low")
+    clock.move_to(noon(MEETING_DAY))
     confirm_return(at_confirmation, people, level="low")
     clock.move_to(noon(RETURN_DAY))
     go_home(at_confirmation, people.social_worker)
@@ -513,7 +518,7 @@ def close(case, by, closed_on, **kwargs):
 
 EARLY = (
     "support after a return home lasts at least six months (until 1 November 2026); "
-    "Low risk has not been held long enough (until 14 October 2026)"
+    "Low risk has not been held long enough (until 3 September 2026)"
 )
 WARNING = (
     "The child has been home less than twelve months (until 1 May 2027). Research advises "
@@ -601,14 +606,15 @@ def test_after_a_year_at_home_at_low_no_warning_is_needed(home_at_low, people, c
 
 
 def test_closing_before_low_is_held_long_enough_needs_an_override(home, people, clock):
-    """Medium at the meeting; Low only from 1 September, so closure from 1 March 2027."""
-    clock.move_to(noon(D(2026, 9, 1)))
+    """Medium since 3 March (and at the meeting); Low only from 3 September, when the
+    step rules first allow it, so closure from 3 March 2027."""
+    clock.move_to(noon(D(2026, 9, 3)))
     signed_off_risk_assessment(
         home,
         author=people.social_worker,
         manager=people.team_manager,
         level="low",
-        assessed_on=D(2026, 9, 1),
+        assessed_on=D(2026, 9, 3),
     )
     clock.move_to(noon(D(2026, 11, 2)))
 
@@ -616,7 +622,7 @@ def test_closing_before_low_is_held_long_enough_needs_an_override(home, people, 
         close(home, people.social_worker, D(2026, 11, 2), warning_acknowledged=True)
     assert refused.value.messages == [
         "Closing now needs a team manager's override: Low risk has not been held long "
-        "enough (until 1 March 2027)."
+        "enough (until 3 March 2027)."
     ]
 
     closure = close(

@@ -101,10 +101,16 @@ def record(case, by, *, assessed_on=ASSESSED_ON, factors=FACTORS, **answers) -> 
     )
 
 
-def submitted(case, by, *, confirmed_level="medium", rationale="", **answers) -> RiskAssessment:
+def submitted(
+    case, by, *, confirmed_level="medium", rationale="", departure_rationale="", **answers
+) -> RiskAssessment:
     assessment = record(case, by, **answers)
     return services.submit_for_sign_off(
-        assessment=assessment, by=by, confirmed_level=confirmed_level, rationale=rationale
+        assessment=assessment,
+        by=by,
+        confirmed_level=confirmed_level,
+        rationale=rationale,
+        departure_rationale=departure_rationale,
     )
 
 
@@ -650,6 +656,8 @@ def test_two_assessments_on_one_day_count_in_the_order_they_were_signed_off(
         risk_factors="addressed",
         recurrence="unlikely",
         confirmed_level="low",
+        # Low the same day as Medium is sooner than the step rules allow.
+        departure_rationale="The family court ordered the plan to move on.",
     )
 
     assert risk_summary(case).level == Level.LOW

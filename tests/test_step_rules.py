@@ -11,7 +11,8 @@ import datetime
 
 import pytest
 
-from risk.step_rules import SignedOffAssessment, StepDates, step_dates
+from cases.dates import add_months
+from risk.step_rules import SignedOffAssessment, StepDates, departure, step_dates
 from risk.tool import CapacityForChange, Level, ProtectiveFactors, RiskFactors
 
 D = datetime.date
@@ -197,13 +198,14 @@ def test_risk_factors_addressed_while_still_at_high_do_not_count_towards_low():
     # Six months at Medium are needed, whatever the answers were at High.
     history = [
         signed_off(D(2025, 1, 1), H, risk=ADDRESSED, capacity=ABLE),
-        signed_off(D(2025, 4, 1), M, risk=ADDRESSED, sequence=1),
+        signed_off(D(2025, 7, 1), M, risk=ADDRESSED, sequence=1),
     ]
 
     dates = step_dates(history)
 
-    assert dates.level_since == D(2025, 4, 1)
-    assert dates.step_down_from == D(2025, 10, 1)
+    assert dates.level_since == D(2025, 7, 1)
+    assert dates.step_down_from == D(2026, 1, 1)
+    assert dates.departures == ()
 
 
 # High to Medium: capacity for change, risks being addressed, protective
@@ -403,9 +405,50 @@ def test_the_period_at_medium_is_settable(months, step_down_from):
     assert dates.step_down_from == step_down_from
 
 
-@pytest.mark.parametrize("months, reconsider_by", [(3, D(2025, 4, 10)), (12, D(2026, 1, 10))])
-def test_the_period_at_high_is_settable(months, reconsider_by):
+@pytest.mark.parametrize(
+    "months, reconsider_by",
+    [
+        (3, D(2025, 4, 10)),
+        (6, D(2025, 7, 10)),
+        # Escalation is never more than six months away, whatever the child's period.
+        (7, D(2025, 7, 10)),
+        (12, D(2025, 7, 10)),
+    ],
+)
+def test_the_period_at_high_is_settable_but_escalation_waits_six_months_at_most(
+    months, reconsider_by
+):
     dates = step_dates([signed_off(D(2025, 1, 10), H)], period_months=months)
+
+    assert dates.reconsider_severe_by == reconsider_by
+    # Every High case is reassessed within the child's period.
+    assert dates.reassess_by == add_months(D(2025, 1, 10), months)
+
+
+@pytest.mark.parametrize(
+    "months, step_down_from", [(3, D(2025, 4, 10)), (12, D(2026, 1, 10)), (18, D(2026, 7, 10))]
+)
+def test_step_down_from_high_uses_the_childs_period_even_when_longer_than_six(
+    months, step_down_from
+):
+    progress = signed_off(D(2025, 1, 10), H, risk=NOT_ALL, capacity=ABLE)
+
+    dates = step_dates([progress], period_months=months)
+
+    assert dates.step_down_from == step_down_from
+    assert dates.reconsider_severe_by is None  # the risk factors are being addressed
+
+
+@pytest.mark.parametrize(
+    "stuck_since, reconsider_by",
+    [
+        (D(2025, 8, 31), D(2026, 2, 28)),  # month end: the last day of February
+        (D(2023, 8, 31), D(2024, 2, 29)),  # ... of a leap year
+        (D(2024, 2, 29), D(2024, 8, 29)),
+    ],
+)
+def test_escalation_with_a_long_period_at_month_ends(stuck_since, reconsider_by):
+    dates = step_dates([signed_off(stuck_since, H)], period_months=12)
 
     assert dates.reconsider_severe_by == reconsider_by
 
@@ -428,7 +471,8 @@ def test_a_period_of_less_than_a_month_is_refused_before_any_assessment_is_signe
 
 def test_a_back_dated_assessment_takes_its_place_by_the_date_assessed():
     # Low on 10 January and 10 June; a Medium assessment dated 10 March is signed
-    # off last. The Low run now starts in June.
+    # off last. The Low run now starts in June, and is a step down three months
+    # into Medium: its period counts from 10 September, when the rules allow Low.
     history = [
         signed_off(D(2025, 1, 10), L, sequence=0),
         signed_off(D(2025, 6, 10), L, sequence=1),
@@ -439,7 +483,9 @@ def test_a_back_dated_assessment_takes_its_place_by_the_date_assessed():
 
     assert dates.level == L
     assert dates.level_since == D(2025, 6, 10)
-    assert dates.closure_from == D(2025, 12, 10)
+    assert dates.counted_from == D(2025, 9, 10)
+    assert dates.closure_from == D(2026, 3, 10)
+    assert [d.assessed_on for d in dates.departures] == [D(2025, 6, 10)]
 
 
 def test_the_current_level_is_the_latest_by_date_not_the_latest_signed_off():
@@ -479,3 +525,127 @@ def test_two_assessments_on_one_day_are_settled_by_the_order_signed_off(first, s
 
     assert dates.level == current
     assert dates.level_since == D(2025, 4, 1)
+
+
+# Departures: a step down sooner than the rules allow
+
+
+def test_high_then_low_a_month_later_departs_and_does_not_bring_closure_forward():
+    # High with progress from 15 January; Low confirmed on 15 February. The rules
+    # allow Medium from 15 July and Low a period later, 15 January 2027: Low is
+    # counted from then, and the case may close a period after that.
+    history = [
+        signed_off(D(2026, 1, 15), H, risk=NOT_ALL, capacity=ABLE),
+        signed_off(D(2026, 2, 15), L, sequence=1),
+    ]
+
+    dates = step_dates(history)
+
+    assert dates.level == L
+    assert dates.level_since == D(2026, 2, 15)
+    assert dates.counted_from == D(2027, 1, 15)
+    assert dates.closure_from == D(2027, 7, 15)
+    (early,) = dates.departures
+    assert (early.from_level, early.to_level, early.permitted) == (H, L, H)
+    assert early.earliest == D(2027, 1, 15)
+    assert "do not allow Low on 15 February 2026" in str(early)
+
+
+@pytest.mark.parametrize(
+    "level, assessed_on, departs, earliest",
+    [
+        # Medium since 31 August 2025, all risk factors addressed: Low from 28 February.
+        (L, D(2026, 2, 27), True, D(2026, 2, 28)),
+        (L, D(2026, 2, 28), False, None),  # exactly on the day
+        (L, D(2026, 3, 1), False, None),
+        (M, D(2025, 9, 1), False, None),  # the same level is never a departure
+        (H, D(2025, 9, 1), False, None),  # nor a level up
+    ],
+)
+def test_a_step_down_departs_until_the_earliest_date_exactly(level, assessed_on, departs, earliest):
+    history = [signed_off(D(2025, 8, 31), M, risk=ADDRESSED)]
+
+    found = departure(history, assessed_on=assessed_on, level=level)
+
+    assert (found is not None) == departs
+    if departs:
+        assert found.earliest == earliest
+
+
+@pytest.mark.parametrize(
+    "medium_since, low_on, departs",
+    [
+        # While the rules wait for the risk factors to be addressed, the step is a
+        # departure until the level has been held a full period.
+        (D(2023, 8, 29), D(2024, 2, 28), True),
+        (D(2023, 8, 29), D(2024, 2, 29), False),  # 29 February, exactly on the day
+        (D(2023, 8, 31), D(2024, 2, 28), True),
+        (D(2023, 8, 31), D(2024, 2, 29), False),  # the month's last day
+    ],
+)
+def test_waiting_for_a_condition_a_step_down_needs_a_full_period(medium_since, low_on, departs):
+    history = [signed_off(medium_since, M)]  # not all risk factors addressed
+
+    assert (departure(history, assessed_on=low_on, level=L) is not None) == departs
+
+
+def test_two_levels_at_once_always_departs_and_each_level_takes_a_period():
+    # Severe with progress since 1 March 2025: High allowed from 1 September.
+    # Medium on 1 October 2025 skips High: it counts from 1 March 2026.
+    history = [signed_off(D(2025, 3, 1), S, protective=APPARENT)]
+
+    found = departure(history, assessed_on=D(2025, 10, 1), level=M)
+
+    assert found.permitted == H
+    assert found.earliest == D(2026, 4, 1)
+
+
+def test_after_a_departure_medium_counts_from_when_the_rules_allow_it():
+    history = [
+        signed_off(D(2025, 1, 1), H, risk=NOT_ALL, capacity=ABLE),
+        signed_off(D(2025, 2, 1), M, risk=ADDRESSED, sequence=1),
+        signed_off(D(2025, 5, 1), M, risk=ADDRESSED, sequence=2),
+    ]
+
+    dates = step_dates(history)
+
+    assert dates.level_since == D(2025, 2, 1)
+    assert dates.counted_from == D(2025, 7, 1)
+    # Medium a period from 1 July, not from 1 February.
+    assert dates.step_down_from == D(2026, 1, 1)
+
+
+def test_a_level_up_after_a_departure_starts_afresh():
+    history = [
+        signed_off(D(2025, 1, 1), H, risk=NOT_ALL, capacity=ABLE),
+        signed_off(D(2025, 2, 1), L, sequence=1),
+        signed_off(D(2025, 3, 1), M, risk=ADDRESSED, sequence=2),
+    ]
+
+    dates = step_dates(history)
+
+    assert dates.counted_from == D(2025, 3, 1)
+    assert dates.step_down_from == D(2025, 9, 1)
+    assert len(dates.departures) == 1  # the early Low stays in the history
+
+
+def test_a_departure_only_looks_at_assessments_up_to_its_own_date():
+    history = [
+        signed_off(D(2025, 1, 1), M, risk=ADDRESSED),
+        signed_off(D(2025, 9, 1), H, sequence=1),  # later than the new assessment
+    ]
+
+    assert departure(history, assessed_on=D(2025, 8, 1), level=L) is None
+    assert departure(history, assessed_on=D(2025, 6, 30), level=L).earliest == D(2025, 7, 1)
+
+
+def test_with_nothing_signed_off_no_level_is_a_departure():
+    assert departure([], assessed_on=D(2025, 1, 1), level=L) is None
+
+
+def test_the_childs_period_sets_the_earliest_date_of_a_departure():
+    history = [signed_off(D(2025, 1, 31), M, risk=ADDRESSED)]
+
+    found = departure(history, assessed_on=D(2025, 6, 1), level=L, period_months=9)
+
+    assert found.earliest == D(2025, 10, 31)

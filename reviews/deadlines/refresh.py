@@ -251,9 +251,15 @@ def _order_visit_rows(case, order, held, reviews, day, until, already_due):
     return rows, None
 
 
-def _risk_rows(case) -> list[Due]:
-    dates = risk_summary(case).dates
-    sw = case.social_worker_id
+def _risk_rows(case, day: datetime.date) -> list[Due]:
+    """The step rules' dates as rows. Escalation (reconsider for Severe, move to
+    Severe now) and a High or Severe level for a child at home are also the team
+    manager's: a row each for the social worker and the manager (`None` there
+    falls to the team manager too). "Now" is the day the level was signed off
+    (or the child went home, if later)."""
+    summary = risk_summary(case, day)
+    dates = summary.dates
+    sw, tm = case.social_worker_id, case.team_manager_id
     rows = []
     if dates.reassess_by:
         rows.append(
@@ -266,13 +272,39 @@ def _risk_rows(case) -> list[Due]:
             )
         )
     if dates.reconsider_severe_by:
+        for suffix, person in (("", sw), ("-tm", tm)):
+            rows.append(
+                Due(
+                    DeadlineKind.RISK_RECONSIDER_SEVERE,
+                    f"severe-{dates.reconsider_severe_by}{suffix}",
+                    "High risk without progress: reconsider for Severe",
+                    dates.reconsider_severe_by,
+                    person,
+                )
+            )
+    latest = summary.history[-1] if summary.history else None
+    arose_on = timezone.localdate(latest.decided_at) if latest else None
+    if dates.move_to_severe_now:
+        for suffix, person in (("", sw), ("-tm", tm)):
+            rows.append(
+                Due(
+                    DeadlineKind.RISK_SEVERE_NOW,
+                    f"severe-now-{latest.pk}{suffix}",
+                    "High risk with no protective factors: move to Severe now",
+                    arose_on,
+                    person,
+                )
+            )
+    if summary.needs_decision_about_care:
+        home_since = summary.situation.at_home_since
         rows.append(
             Due(
-                DeadlineKind.RISK_RECONSIDER_SEVERE,
-                f"severe-{dates.reconsider_severe_by}",
-                "High risk without progress: reconsider for Severe",
-                dates.reconsider_severe_by,
-                sw,
+                DeadlineKind.RISK_AT_HOME,
+                f"at-home-{latest.pk}",
+                f"{dates.level.label} risk with the child at home: decide whether the child "
+                "comes back into care",
+                max(arose_on, home_since),
+                tm,
             )
         )
     if dates.step_down_from and dates.step_down_to:
@@ -329,7 +361,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     # after again, living at home: the order's visits are due.
     if looked_after or is_on_care_order(case.child, day):
         rows += _visit_rows(case, day, cic_reviews, visits, returned)
-    rows += _risk_rows(case)
+    rows += _risk_rows(case, day)
     for recommendation in Recommendation.objects.filter(review__case=case):
         rows.append(
             Due(

@@ -16,6 +16,8 @@ class DeadlineKind(models.TextChoices):
     RECOMMENDATION = "recommendation", "IRO recommendation"
     RISK_REASSESS = "risk_reassess", "Reassess the risk level"
     RISK_RECONSIDER_SEVERE = "risk_severe", "Reconsider High risk for Severe"
+    RISK_SEVERE_NOW = "risk_severe_now", "Move to Severe now (no protective factors at High)"
+    RISK_AT_HOME = "risk_at_home", "High or Severe risk at home: decide about care"
     RISK_STEP_DOWN = "risk_step_down", "Risk level may step down"
     RISK_CLOSURE = "risk_closure", "Case may close (Low risk held)"
     SIGN_OFF = "sign_off", "Sign off a risk assessment"
