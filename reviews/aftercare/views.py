@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from cases import policy
@@ -134,8 +133,6 @@ def ask_to_cease_care(request, pk):
 def decide_ceasing_care(request, pk):
     case = _allowed_case(request, pk, policy.may_approve_ceasing_care)
     asked = return_home.open_ceasing_care_request(case)
-    if asked is None:
-        raise Http404
     form = CeasingCareDecisionForm(request.POST or None, case=case)
     response = decision_page(
         request,
