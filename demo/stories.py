@@ -182,7 +182,6 @@ FACTOR_STATUS = {"low": "addressed", "medium": "being_addressed", "high": "not_a
 
 # What a Child in Care review said about reunification: pursued, or not pursued.
 REUNIFICATION_AT_REVIEW = {
-    False: "Reunification reconsidered: the plan for a return home continues.",
-    True: "Reunification reconsidered: not pursued for now; to be looked at again when the "
-    "risk level allows.",
+    False: "The plan for a return home continues.",
+    True: "Not pursued for now; to be looked at again when the risk level allows.",
 }
