@@ -84,12 +84,12 @@ EXPECTED = {
     "risk_assessment_detail": 12,
     "planning_overview": 17,
     "journey": 26,
-    "aftercare": 12,
+    "aftercare": 14,  # with regulation 39's requests, the episode and the legal status
     "my_tasks": 7,
-    "waiting_for_me": 11,
+    "waiting_for_me": 12,
     "reports_refresh": 17,
     "reports": 11,
-    "audit": 51,
+    "audit": 52,
     "allocate": 10,
     "record_form": 9,
 }

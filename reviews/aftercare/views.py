@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cases import policy
 from cases.models import Role, Stage
+from cases.selectors import is_on_care_order
 from cases.services import case_for_page as _case
 from reunification.clock import today
 from reviews.aftercare import return_home, statutory
@@ -46,6 +47,7 @@ def aftercare(request, pk):
         policy.may_record_return_home(user, case) and case.stage in return_home.BEFORE_RETURN
     )
     since = return_home.looked_after_since(case)
+    requests = list(case.ceasing_care_requests.select_related("requested_by", "decided_by"))
     # The recommendations this person may mark as done, as the service decides.
     completable = {
         rec.pk
@@ -78,12 +80,10 @@ def aftercare(request, pk):
             "may_add_reunification": policy.may_record_review(user, case, ReviewType.CHILD_IN_CARE),
             "looked_after_since": since,
             "approval_needed_from": nominated_officer_needed_from(since),
-            "ceasing_care_requests": list(
-                case.ceasing_care_requests.select_related("requested_by", "decided_by")
-            ),
+            "ceasing_care_requests": requests,
             "may_ask_to_cease_care": may_return
-            and return_home.open_ceasing_care_request(case) is None
-            and not return_home.is_on_care_order(case.child, day),
+            and not any(r.decided_at is None for r in requests)
+            and not is_on_care_order(case.child, day),
             "may_record_breakdown": policy.may_record_return_home(user, case)
             and case.stage == Stage.RETURN_HOME,
             "may_close": policy.may_close_case(user, case) and case.stage in return_home.CLOSABLE,
