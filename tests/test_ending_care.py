@@ -737,6 +737,8 @@ def test_a_review_without_it_is_incomplete_and_a_task_for_the_iro_until_recorded
     assert "Incomplete" in page
     link = reverse("reviews:review_reunification", args=[case.pk, review.pk])
     assert link in page
+    overview = client.get(reverse("cases:overview", args=[case.pk])).content.decode()
+    assert "The Child in Care review of 10 March 2026 is incomplete" in overview
 
     assert client.post(link, {"considered": "yes", "outcome": ""}).status_code == 200
     answered = client.post(link, {"considered": "yes", "outcome": "A return is still the plan."})
