@@ -269,7 +269,8 @@ def record_return_home(
             }
         )
     later = case.child.placements.filter(end_date__isnull=True, start_date__gt=returned_on)
-    for placement in later.order_by("start_date")[:1]:
+    placement = later.order_by("start_date").first()
+    if placement is not None:
         raise ValidationError(
             {
                 "returned_on": f"The child's placement with {placement.carer} began on "
