@@ -362,6 +362,12 @@ def may_approve_placement_with_parents(user: User, case: ReunificationCase) -> b
     return case.is_open and _active(user) and user.has_role(Role.SERVICE_DIRECTOR)
 
 
+def may_approve_ceasing_care(user: User, case: ReunificationCase) -> bool:
+    """Regulation 39: ceasing to look after a child looked after for 20 working days
+    or more is approved by the nominated officer, a service director."""
+    return case.is_open and _active(user) and user.has_role(Role.SERVICE_DIRECTOR)
+
+
 # Pages --------------------------------------------------------------------------
 
 

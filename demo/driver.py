@@ -32,6 +32,7 @@ from cases.models import (
     Sex,
     Stage,
 )
+from cases.selectors import current_legal_status
 from planning import services as planning
 from planning.models import DirectWorkKind, InviteeKind, ServiceKind, ServiceTiming
 from reviews.aftercare import return_home, statutory
@@ -306,8 +307,12 @@ class Journey:
         self.record(sw, "chronology", {**values, "description": placed, "source": "Placements"})
 
     def care_record(self, sw) -> None:
-        """The legal status and placement since the child came into care this time."""
+        """The legal status and placement since the child came into care this time
+        (already recorded when an earlier case's breakdown brought her back)."""
         start = self.looked_after
+        running = self.child.placements.filter(start_date__lte=start, end_date__isnull=True)
+        if running.exists():
+            return
         if self.story.care_order:
             full_order = start + self.days(150, 200)
             ends = full_order if full_order <= self.opened else None
@@ -604,6 +609,8 @@ class Journey:
         else:
             kwargs["episode_end_reason"] = ReasonEpisodeCeased.E4A
         reason = "Mother took the child home before the agreed date." if story.unplanned else ""
+        if not story.care_order and return_home.ceasing_care_needs_approval(self.case, day):
+            self.cease_care_approved(day)
         self.returned = return_home.record_return_home(
             case=self.case,
             by=as_(self.worker(day)),
@@ -614,10 +621,40 @@ class Journey:
             **kwargs,
         )
 
+    def cease_care_approved(self, day) -> None:
+        """Regulation 39: the social worker asks the service director, who approves
+        ceasing to look after the child before the return that ends her care."""
+        return_home.ask_to_cease_care(
+            case=self.case,
+            by=as_(self.worker(day)),
+            proposed_on=day,
+            plan_after="A Child in Need plan: the social worker visits and the family "
+            "support worker stays involved.",
+        )
+        return_home.decide_ceasing_care(
+            case=self.case,
+            by=as_(self.director),
+            approved=True,
+            decided_on=day,
+            rationale="The return plan, the written agreement and the support after care "
+            "are in place.",
+        )
+
     def breakdown(self) -> None:
+        """Back in care: with the foster carers again, accommodated under section 20
+        (or on the care order that ran on at home)."""
         day = risk_today()
+        status = current_legal_status(self.child, day)
         return_home.record_breakdown(
-            case=self.case, by=as_(self.worker(day)), came_back_on=day, reason=words.BREAKDOWN
+            case=self.case,
+            by=as_(self.worker(day)),
+            came_back_on=day,
+            reason=words.BREAKDOWN,
+            placement_type=PlacementType.U6,
+            carer=self.carer,
+            legal_status=status.code
+            if status is not None and status.is_care_order
+            else LegalStatusCode.V2,
         )
 
     def close(self) -> None:
@@ -684,6 +721,9 @@ class Journey:
         if self.rng.random() < 0.7:
             text = self.rng.choice(words.RECOMMENDATIONS).format(**names)
             recommendations = [{"text": text, "owner": self.worker(day), "due_on": due_on}]
+        # At every Child in Care review of a child in care, reunification is reconsidered.
+        in_care = cic and self.returned is None
+        outcome = words.REUNIFICATION_AT_REVIEW[self.story.stage == S.NOT_PURSUED]
         review = statutory.record_review(
             case=self.case,
             by=as_(chair),
@@ -693,6 +733,8 @@ class Journey:
             attended=f"{self.child.first_name}; {self.mother.name}; {self.worker(day)}; {chair}",
             outcome="The plan was reviewed with the family; it is progressing.",
             recommendations=recommendations,
+            reunification_considered=True if in_care else None,
+            reunification_outcome=outcome if in_care else "",
         )
         for item in review.recommendations.all():
             done = item.due_on - self.days(0, 14)

@@ -179,3 +179,9 @@ ANSWERS = {
     "high": ("not_being_addressed", "apparent", "unable", "ambivalent", "strong"),
 }
 FACTOR_STATUS = {"low": "addressed", "medium": "being_addressed", "high": "not_addressed"}
+
+# What a Child in Care review said about reunification: pursued, or not pursued.
+REUNIFICATION_AT_REVIEW = {
+    False: "The plan for a return home continues.",
+    True: "Not pursued for now; to be looked at again when the risk level allows.",
+}

@@ -659,6 +659,7 @@ def journey_beyond(case: ReunificationCase, stage: str, *, people, level: str = 
         participants=participants(people),
         return_date=day,
     )
+    approve_ceasing_care(case, people=people, on=day)
     return_home.record_return_home(
         case=case,
         by=people.social_worker,
@@ -670,6 +671,25 @@ def journey_beyond(case: ReunificationCase, stage: str, *, people, level: str = 
     )
     case.refresh_from_db()
     return case
+
+
+def approve_ceasing_care(case: ReunificationCase, *, people, on=None, plan="Child in Need plan"):
+    """Regulation 39 through the services: the social worker asks the service
+    director to approve ceasing to look after the child from `on` (today), and
+    the director approves it that day."""
+    from reviews.aftercare import return_home
+
+    day = on or today()
+    return_home.ask_to_cease_care(
+        case=case, by=people.social_worker, proposed_on=day, plan_after=plan
+    )
+    return return_home.decide_ceasing_care(
+        case=case,
+        by=people.director,
+        approved=True,
+        decided_on=min(day, today()),
+        rationale="The plan after care is sound; the family is ready.",
+    )
 
 
 def close_case_after(case: ReunificationCase, *, by: User) -> ReunificationCase:
@@ -689,8 +709,17 @@ def close_case_after(case: ReunificationCase, *, by: User) -> ReunificationCase:
             permanence_plan="Special guardianship with her grandmother.",
         )
     else:
+        from cases.selectors import current_legal_status
+
+        status = current_legal_status(case.child, day)
         return_home.record_breakdown(
-            case=case, by=by, came_back_on=day, reason="Mother relapsed; back in foster care."
+            case=case,
+            by=by,
+            came_back_on=day,
+            reason="Mother relapsed; back in foster care.",
+            placement_type="U6",
+            carer="Mr and Mrs Foster",
+            legal_status=status.code if status and status.is_care_order else "V2",
         )
     case.refresh_from_db()
     return case

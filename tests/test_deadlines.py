@@ -16,7 +16,8 @@ import time_machine
 from django.core.management import call_command
 from django.db import transaction
 
-from cases.models import Stage
+from cases.models import Role, Stage, User
+from reunification.clock import today
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines import refresh as deadlines
 from reviews.models import Deadline, DeadlineKind, Recommendation, ReviewType
@@ -80,6 +81,9 @@ def foster_placement(case):
 
 
 def review(case, by, held_on, chair=None, **kwargs):
+    if kwargs.get("review_type", ReviewType.CHILD_IN_CARE) == ReviewType.CHILD_IN_CARE:
+        kwargs.setdefault("reunification_considered", True)
+        kwargs.setdefault("reunification_outcome", "The plan for a return home continues.")
     return statutory.record_review(
         case=case,
         by=by,
@@ -311,7 +315,21 @@ def test_sign_off_is_counted_from_the_london_day_the_assessment_was_sent(
 # After the return home -------------------------------------------------------------
 
 
+def approve_ending_care(case, by, on):
+    """Regulation 39: asked for by `by` and approved by the service director."""
+    return_home.ask_to_cease_care(case=case, by=by, proposed_on=on, plan_after="Child in Need")
+    return_home.decide_ceasing_care(
+        case=case,
+        by=User.objects.get(role_grants__role=Role.SERVICE_DIRECTOR),
+        approved=True,
+        decided_on=min(on, today()),
+        rationale="Support after care is in place.",
+    )
+
+
 def go_home(case, by, *, on=TODAY, care_order=False):
+    if not care_order:
+        approve_ending_care(case, by, on)
     return return_home.record_return_home(
         case=case,
         by=by,

@@ -40,7 +40,9 @@ from reviews.journey import decisions as services
 from risk.models import RiskAssessment, RiskFactorEntry
 from tests.factories import (
     RISK_ANSWERS,
+    approve_ceasing_care,
     assessment_records,
+    journey_beyond,
     journey_to,
     parents_with_responsibility,
     planning_records,
@@ -366,7 +368,8 @@ UNPLANNED = {
 }
 
 
-def _home(case, by):
+def _home(case, by, people):
+    approve_ceasing_care(case, people=people)
     return_home.record_return_home(
         case=case,
         by=by,
@@ -387,14 +390,34 @@ def _(fx):
 @page("reviews:breakdown")
 def _(fx):
     case = fx("case")
-    _home(case, fx("social_worker"))
+    _home(case, fx("social_worker"), fx("people"))
     return Page("social_worker", url("reviews:breakdown", case.pk))
+
+
+@page("reviews:ceasing_care")
+def _(fx):
+    return Page("social_worker", url("reviews:ceasing_care", fx("case").pk))
+
+
+@page("reviews:ceasing_care_decision")
+def _(fx):
+    case = fx("case")
+    return_home.ask_to_cease_care(
+        case=case, by=fx("social_worker"), proposed_on=today(), plan_after="Child in Need plan"
+    )
+    return Page("director", url("reviews:ceasing_care_decision", case.pk))
+
+
+@page("reviews:reopen_assessment")
+def _(fx):
+    case = journey_beyond(fx("journey_case"), Stage.NOT_PURSUED, people=fx("people"))
+    return Page("team_manager", url("reviews:reopen_assessment", case.pk))
 
 
 @page("reviews:close")
 def _(fx):
     case = fx("case")
-    _home(case, fx("social_worker"))
+    _home(case, fx("social_worker"), fx("people"))
     return Page(
         "team_manager", url("reviews:close", case.pk), answers={"warning_acknowledged": "on"}
     )
@@ -405,6 +428,21 @@ def _(fx):
     no_sooner = day_parts("next_review_requested_by", today()) | {"next_review_requested_by_2": ""}
     no_sooner = {name: "" for name in no_sooner}
     return Page("iro", url("reviews:review", fx("case").pk), answers=no_sooner)
+
+
+@page("reviews:review_reunification")
+def _(fx):
+    case, iro = fx("case"), fx("iro")
+    review = statutory.record_review(
+        case=case,
+        by=iro,
+        held_on=today(),
+        review_type="cic",
+        chair=iro,
+        attended="Kayla",
+        outcome="The plan continues.",
+    )
+    return Page("iro", url("reviews:review_reunification", case.pk, review.pk))
 
 
 @page("reviews:visit")

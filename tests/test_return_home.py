@@ -66,7 +66,24 @@ def clock():
 
 
 @pytest.fixture
-def case(everyone, team_manager, social_worker, iro, head_of_service):
+def case(unapproved, social_worker, director):
+    """Kayla's case, with the service director's approval (regulation 39) of ending
+    her care, given the day it opened, for a return on or after that day."""
+    return_home.ask_to_cease_care(
+        case=unapproved, by=social_worker, proposed_on=RETURN_DAY, plan_after="Child in Need plan"
+    )
+    return_home.decide_ceasing_care(
+        case=unapproved,
+        by=director,
+        approved=True,
+        decided_on=OPENED,
+        rationale="Support after care is in place.",
+    )
+    return reload(unapproved)
+
+
+@pytest.fixture
+def unapproved(everyone, team_manager, social_worker, iro, head_of_service):
     """Kayla's case, holding only what stage 5 needs: her legal status, her foster
     placement and her mother in the household; Helen Orme allocated as head of
     service so the journey's decisions can be made."""
@@ -136,6 +153,14 @@ def go_home(case, by, **kwargs):
     kwargs.setdefault("legal_status_after", "child_in_need")
     kwargs.setdefault("episode_end_reason", "E4A")
     return return_home.record_return_home(case=case, by=by, **kwargs)
+
+
+def break_down(*, case, by, **kwargs):
+    """Back in care with foster carers under section 20, unless a test says otherwise."""
+    kwargs.setdefault("placement_type", "U6")
+    kwargs.setdefault("carer", "Mr and Mrs Hale")
+    kwargs.setdefault("legal_status", "V2")
+    return return_home.record_breakdown(case=case, by=by, **kwargs)
 
 
 def walked_home(case, by, **kwargs):
@@ -421,7 +446,7 @@ def test_a_breakdown_closes_the_case_and_counts_as_a_failed_return(home, people,
     earlier = home.child.previous_returns.count()
     reason = "Mother relapsed; Kayla was found alone at home."
 
-    breakdown = return_home.record_breakdown(
+    breakdown = break_down(
         case=home, by=people.social_worker, came_back_on=D(2026, 8, 20), reason=reason
     )
 
@@ -456,9 +481,7 @@ def test_a_breakdown_is_only_recorded_after_a_return_home(case, social_worker):
     before = saved(case)
 
     with pytest.raises(ValidationError, match="only be recorded after a return home"):
-        return_home.record_breakdown(
-            case=case, by=social_worker, came_back_on=OPENED, reason="Came back."
-        )
+        break_down(case=case, by=social_worker, came_back_on=OPENED, reason="Came back.")
 
     assert saved(case) == before
 
@@ -467,7 +490,7 @@ def test_the_child_cannot_come_back_into_care_before_going_home(home, people):
     before = saved(home)
 
     with pytest.raises(ValidationError, match="cannot come back into care before returning"):
-        return_home.record_breakdown(
+        break_down(
             case=home, by=people.social_worker, came_back_on=D(2026, 4, 30), reason="Came back."
         )
 
@@ -476,9 +499,7 @@ def test_the_child_cannot_come_back_into_care_before_going_home(home, people):
 
 def test_a_breakdown_needs_the_reason(home, people):
     with pytest.raises(ValidationError, match="Say why the return broke down"):
-        return_home.record_breakdown(
-            case=home, by=people.social_worker, came_back_on=RETURN_DAY, reason=" "
-        )
+        break_down(case=home, by=people.social_worker, came_back_on=RETURN_DAY, reason=" ")
 
     assert reload(home).stage == Stage.RETURN_HOME
 
@@ -486,7 +507,7 @@ def test_a_breakdown_needs_the_reason(home, people):
 @pytest.mark.parametrize("who", ["colleague", "iro", "head_of_service", "outsider"])
 def test_only_the_social_worker_or_a_team_manager_records_a_breakdown(home, who, request):
     with pytest.raises(PermissionDenied):
-        return_home.record_breakdown(
+        break_down(
             case=home, by=request.getfixturevalue(who), came_back_on=RETURN_DAY, reason="Back."
         )
 

@@ -487,8 +487,9 @@ def test_the_audit_page_shows_who_changed_every_record_and_when(
                 changed[selectors.history_label(model)] = model
     kinds = {m._meta.app_label for m in changed.values()}
     assert {"cases", "risk", "planning", "reviews"} <= kinds
-    # Every kind but the viability meeting and the three ways a case ends.
-    not_here = {"Breakdown", "Closure", "NotPursued", "ViabilityMeeting"}
+    # Every kind but the viability meeting, the three ways a case ends, and the
+    # regulation 39 approval (asked only when care under section 20 ends).
+    not_here = {"Breakdown", "CeasingCareRequest", "Closure", "NotPursued", "ViabilityMeeting"}
     assert {m.__name__ for m in set(tracked_models()) - set(changed.values())} == not_here
 
     client.force_login(team_manager)
@@ -720,6 +721,8 @@ def formula_case(on_10_march_2026, case, people):
         chair=people.iro,
         attended="Kayla",
         outcome="Endorsed.",
+        reunification_considered=True,
+        reunification_outcome="The plan for a return home continues.",
         recommendations=[
             {
                 "text": "=1+1",

@@ -23,7 +23,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cases.models import LegalStatusCode, PlacementType, Stage
+from cases.models import LegalStatusCode, PlacementType, Role, Stage, User
 from cases.services import save_record
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines import refresh as deadlines
@@ -304,6 +304,18 @@ def go_home(case, by, on, *, care_order=True):
     )
 
 
+def approve_ending_care(case, by, on):
+    """Regulation 39: asked for by `by` and approved by the service director."""
+    return_home.ask_to_cease_care(case=case, by=by, proposed_on=on, plan_after="Child in Need")
+    return_home.decide_ceasing_care(
+        case=case,
+        by=User.objects.get(role_grants__role=Role.SERVICE_DIRECTOR),
+        approved=True,
+        decided_on=on,
+        rationale="Support after care is in place.",
+    )
+
+
 def review(case, held_on):
     return statutory.record_review(
         case=case,
@@ -396,12 +408,17 @@ def test_home_on_a_care_order_back_and_home_again_the_reviews_follow_the_episode
     review(kayla, D(2026, 3, 30))
     end_placement_with_parents(kayla, social_worker, D(2026, 4, 15))
     return_home.record_breakdown(
-        case=kayla, by=social_worker, came_back_on=D(2026, 4, 15), reason="Mother relapsed."
+        case=kayla,
+        by=social_worker,
+        came_back_on=D(2026, 4, 15),
+        reason="Mother relapsed.",
+        placement_type=PlacementType.U6,
+        carer="Mr and Mrs Hale",
+        legal_status=LegalStatusCode.C1,
     )
     kayla.refresh_from_db()
     assert kayla.stage == Stage.CLOSED
     child = kayla.child
-    PlacementFactory(child=child, placement_type=PlacementType.U6, start_date=D(2026, 4, 15))
 
     again = open_case(
         team_manager=team_manager,
@@ -443,12 +460,17 @@ def test_when_section_20_ended_at_the_return_coming_back_starts_a_new_episode(
     PlacementFactory(child=child, placement_type=PlacementType.U6, start_date=LOOKED_AFTER)
     review(first, D(2026, 1, 29))
     clock.move_to(noon(D(2026, 4, 16)))
+    approve_ending_care(first, social_worker, D(2026, 3, 2))
     go_home(first, social_worker, D(2026, 3, 2), care_order=False)
     return_home.record_breakdown(
-        case=first, by=social_worker, came_back_on=D(2026, 4, 15), reason="Father left."
+        case=first,
+        by=social_worker,
+        came_back_on=D(2026, 4, 15),
+        reason="Father left.",
+        placement_type=PlacementType.U6,
+        carer="Mr and Mrs Hale",
+        legal_status=LegalStatusCode.V2,
     )
-    LegalStatusFactory(child=child, code=LegalStatusCode.V2, start_date=D(2026, 4, 15))
-    PlacementFactory(child=child, placement_type=PlacementType.U6, start_date=D(2026, 4, 15))
 
     again = open_case(
         team_manager=team_manager,
@@ -553,6 +575,7 @@ def test_a_care_order_made_after_section_20_ended_at_home_makes_visits_due(
     LegalStatusFactory(child=child, code=LegalStatusCode.V2, start_date=LOOKED_AFTER)
     PlacementFactory(child=child, placement_type=PlacementType.U6, start_date=LOOKED_AFTER)
     clock.move_to(noon(D(2026, 5, 4)))
+    approve_ending_care(case, social_worker, D(2026, 3, 2))
     go_home(case, social_worker, D(2026, 3, 2), care_order=False)
     assert open_rows(case, DeadlineKind.VISIT_AFTER_CARE_ORDER_AT_HOME) == {}
 

@@ -479,6 +479,14 @@ RULES: dict[str, Rule] = {
             care_plan_now="Long-term fostering.",
         ),
     ),
+    "reviews:reopen_assessment": case_rule(
+        case_page("reviews:reopen_assessment"),
+        ONLY_MANAGER,
+        ONLY_MANAGER,
+        may=DECIDES,
+        post_answers=SHOWN_AGAIN,  # reunification was not ruled out, so nothing to reopen
+        fill=fill(rationale="Medium risk signed off since."),
+    ),
     "reviews:confirmation": case_rule(
         case_page("reviews:confirmation"), None, CHANGE, may=of_case(policy.may_move_stage)
     ),
@@ -511,6 +519,8 @@ RULES: dict[str, Rule] = {
         CHANGE,
         CHANGE,
         may=of_case(policy.may_record_return_home),
+        # Regulation 39: looked after 200 days, ending care waits for the director.
+        post_answers=SHOWN_AGAIN,
         fill=fill(
             returned_on=on(),
             planned="no",
@@ -520,13 +530,36 @@ RULES: dict[str, Rule] = {
             episode_end_reason="E4B",
         ),
     ),
+    # Regulation 39: the social worker or team manager asks the service director.
+    "reviews:ceasing_care": case_rule(
+        case_page("reviews:ceasing_care"),
+        CHANGE,
+        CHANGE,
+        may=of_case(policy.may_record_return_home),
+        post_answers=SAVED_OR_SHOWN_AGAIN,  # asked once; asked again while open is refused
+        fill=fill(proposed_on=on(), plan_after="A Child in Need plan."),
+    ),
+    "reviews:ceasing_care_decision": case_rule(
+        case_page("reviews:ceasing_care_decision"),
+        {DIRECTOR},
+        {DIRECTOR},
+        may=of_case(policy.may_approve_ceasing_care),
+        post_answers=SAVED_OR_SHOWN_AGAIN,  # decided when asked; otherwise nothing to decide
+        fill=fill(approved="yes", decided_on=on(), rationale="The plan after care is sound."),
+    ),
     "reviews:breakdown": case_rule(
         case_page("reviews:breakdown"),
         CHANGE,
         CHANGE,
         may=of_case(policy.may_record_return_home),
         post_answers=SHOWN_AGAIN,  # there was no return home to break down
-        fill=fill(came_back_on=on(), reason="Mother relapsed."),
+        fill=fill(
+            came_back_on=on(),
+            reason="Mother relapsed.",
+            placement_type="U6",
+            carer="Mr and Mrs Hale",
+            legal_status="V2",
+        ),
     ),
     "reviews:close": case_rule(
         case_page("reviews:close"),
@@ -542,6 +575,16 @@ RULES: dict[str, Rule] = {
         CHANGE | {CASE_IRO},
         may=of_case(policy.may_record_review),
         fill=a_review_chaired_by_the_iro,
+    ),
+    # Reunification at the Child in Care review: the case's IRO, who records those reviews.
+    "reviews:review_reunification": case_rule(
+        with_record("reviews:review_reunification", "review"),
+        {CASE_IRO},
+        {CASE_IRO},
+        may=lambda user, built, variant: policy.may_record_review(
+            user, built.case, policy.CHILD_IN_CARE_REVIEW
+        ),
+        fill=fill(considered="yes", outcome="A return home is still the plan."),
     ),
     "reviews:visit": case_rule(
         case_page("reviews:visit"),
@@ -825,6 +868,7 @@ def furnish(
         goal_review=[goal.pk, goal_review.pk],
         dispute=[dispute.pk],
         recommendation=[recommendation.pk],
+        review=[review.pk],
     )
     objects = {
         "draft": draft,

@@ -67,6 +67,7 @@ from risk import services as risk_services
 from risk.models import RiskAssessment
 from tests.conftest import person
 from tests.factories import (
+    approve_ceasing_care,
     assessment_records,
     journey_to,
     parents_with_responsibility,
@@ -354,7 +355,39 @@ WRITES = [
         return_home.record_breakdown,
         "",
         lambda o, p: dict(
-            case=o.case, by=p.social_worker, came_back_on=today(), reason="Back in care"
+            case=o.case,
+            by=p.social_worker,
+            came_back_on=today(),
+            reason="Back in care",
+            placement_type="U6",
+            carer="Mr and Mrs Hale",
+            legal_status="V2",
+        ),
+    ),
+    (
+        return_home.ask_to_cease_care,
+        "",
+        lambda o, p: dict(
+            case=o.case, by=p.social_worker, proposed_on=today(), plan_after="Child in Need"
+        ),
+    ),
+    (
+        return_home.decide_ceasing_care,
+        "",
+        lambda o, p: dict(
+            case=o.case, by=p.director, approved=True, decided_on=today(), rationale="Sound"
+        ),
+    ),
+    (
+        journey.reopen_assessment,
+        "",
+        lambda o, p: dict(case=o.case, by=p.team_manager, rationale="Medium now"),
+    ),
+    (
+        statutory.record_review_reunification,
+        "",
+        lambda o, p: dict(
+            review=o.recommendation.review, by=p.iro, considered=True, outcome="Considered"
         ),
     ),
     (
@@ -605,6 +638,13 @@ def _at_assessment(case, p):
     return case
 
 
+def _at_assessment_ending_care_approved(case, p):
+    """At assessment, with the director's approval (regulation 39) of ending care today."""
+    journey_to(case, Stage.ASSESSMENT, people=p)
+    approve_ceasing_care(case, people=p)
+    return case
+
+
 def _approvals_given(case, p):
     ReunificationCase.objects.filter(pk=case.pk).update(reunification_first_considered_on=today())
     for step, who in [
@@ -748,7 +788,7 @@ ONE_SHOT = {
         (1, 1),
     ),
     "the return home recorded": (
-        _at_assessment,
+        _at_assessment_ending_care_approved,
         lambda c, p, who: return_home.record_return_home(
             case=c,
             by=who,

@@ -3,7 +3,8 @@
 from django import forms
 
 from cases.forms import GOVUKDateField
-from cases.models import ReasonEpisodeCeased, Role, User
+from cases.models import LegalStatusCode, PlacementType, ReasonEpisodeCeased, Role, User
+from cases.selectors import current_legal_status
 from reviews.journey.forms import DecisionForm
 from reviews.models import ClosureReason, LegalStatusAfterReturn, ReviewType
 
@@ -56,6 +57,45 @@ class ReturnHomeForm(DecisionForm):
         return data
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+class CeasingCareRequestForm(DecisionForm):
+    submit_label = "Ask the service director"
+    proposed_on = GOVUKDateField(
+        label="Planned date the child stops being looked after",
+        allow_future=True,
+        help_text="The planned date of the return home.",
+    )
+    plan_after = forms.CharField(
+        label="The plan once the child is no longer looked after",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, a Child in Need plan: who supports the family, and how.",
+        error_messages={"required": "Say what the plan is once care ends"},
+    )
+
+
+class CeasingCareDecisionForm(DecisionForm):
+    submit_label = "Record the decision"
+    approved = forms.TypedChoiceField(
+        label="Do you approve ceasing to look after the child?",
+        choices=[("yes", "Yes, approve"), ("no", "No, refuse")],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve"},
+    )
+    decided_on = GOVUKDateField(label="Date of the decision")
+    rationale = forms.CharField(
+        label="Reason for the decision",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason for the decision"},
+    )
+
+
 class BreakdownForm(DecisionForm):
     submit_label = "Record that the return broke down"
     came_back_on = GOVUKDateField(label="Date the child came back into care")
@@ -64,6 +104,31 @@ class BreakdownForm(DecisionForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why the return broke down"},
     )
+    placement_type = forms.ChoiceField(
+        label="Where the child now lives",
+        choices=[("", "Select where the child now lives")]
+        + [c for c in PlacementType.choices if c[0] != PlacementType.P1],
+        error_messages={"required": "Select where the child now lives"},
+    )
+    carer = forms.CharField(
+        label="Carer or provider",
+        max_length=200,
+        error_messages={
+            "required": "Enter the carer or provider",
+            "max_length": "The carer or provider must be 200 characters or fewer",
+        },
+    )
+    legal_status = forms.ChoiceField(
+        label="Legal status now",
+        choices=[("", "Select the legal status")] + LegalStatusCode.choices,
+        help_text="A care order runs on until the court ends it.",
+        error_messages={"required": "Select the child's legal status now"},
+    )
+
+    def add_fields(self) -> None:
+        current = current_legal_status(self.case.child) if self.case else None
+        if current is not None:
+            self.fields["legal_status"].initial = current.code
 
 
 class ClosureForm(DecisionForm):
@@ -130,6 +195,21 @@ class ReviewForm(DecisionForm):
         allow_future=True,
         help_text="Only if sooner than the regulations require.",
     )
+    reunification_considered = forms.TypedChoiceField(
+        label="Child in Care review: was reunification considered?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="At every Child in Care review of a child in care. Without it the review "
+        "shows as incomplete.",
+    )
+    reunification_outcome = forms.CharField(
+        label="What was decided about reunification (or why it was not considered)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def add_fields(self) -> None:
         self.fields["chair"].queryset = User.objects.filter(
@@ -189,6 +269,22 @@ class VisitForm(DecisionForm):
         error_messages={"required": "Select whether the child was seen alone"},
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReviewReunificationForm(DecisionForm):
+    submit_label = "Record it"
+    considered = forms.TypedChoiceField(
+        label="Was reunification considered at this review?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether reunification was considered"},
+    )
+    outcome = forms.CharField(
+        label="What was decided about reunification (or why it was not considered)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what was decided about reunification"},
+    )
 
 
 class RecommendationDoneForm(DecisionForm):

@@ -10,6 +10,8 @@ from cases import policy
 from cases.changes import case_changed
 from cases.models import (
     ChronologyKind,
+    LegalStatus,
+    LegalStatusCode,
     Placement,
     PlacementType,
     PreviousReturn,
@@ -17,14 +19,17 @@ from cases.models import (
     Stage,
     User,
 )
-from cases.selectors import is_on_care_order
+from cases.selectors import current_legal_status, is_on_care_order
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
+from reviews.aftercare import rules as ending
 from reviews.deadlines import rules
+from reviews.deadlines.refresh import looked_after_episode
 from reviews.journey.selectors import RETURN_LEVELS
 from reviews.journey.stage import move_stage
 from reviews.models import (
     Breakdown,
+    CeasingCareRequest,
     Closure,
     ClosureReason,
     LegalStatusAfterReturn,
@@ -53,6 +58,154 @@ def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
     if meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
         return meeting.return_date
     return None
+
+
+# Regulation 39: ceasing to look after ---------------------------------------------
+
+
+def looked_after_since(case: ReunificationCase) -> datetime.date:
+    """The start of the child's present looked-after episode (across her cases)."""
+    return looked_after_episode(case)[0]
+
+
+def ceasing_care_needs_approval(case: ReunificationCase, ceases_on: datetime.date) -> bool:
+    """Whether care ending on `ceases_on` needs the service director's approval
+    (regulation 39): the child is not on a care order and will by then have been
+    looked after for 20 working days or more."""
+    if is_on_care_order(case.child, ceases_on):
+        return False
+    return ending.nominated_officer_approval_needed(looked_after_since(case), ceases_on)
+
+
+def open_ceasing_care_request(case: ReunificationCase) -> CeasingCareRequest | None:
+    return case.ceasing_care_requests.filter(decided_at__isnull=True).first()
+
+
+def ceasing_care_approval(
+    case: ReunificationCase, ceases_on: datetime.date
+) -> CeasingCareRequest | None:
+    """The director's approval that covers care ending on `ceases_on`, if any."""
+    for request in case.ceasing_care_requests.filter(approved=True).order_by("-decided_on"):
+        if ending.approval_covers(request.decided_on, request.approved, ceases_on):
+            return request
+    return None
+
+
+def _approval_missing_message(case: ReunificationCase) -> str:
+    since = looked_after_since(case)
+    return (
+        f"{case.child.first_name} has been looked after since {since:%-d %B %Y}, 20 working "
+        "days or more: the service director must approve ceasing to look after "
+        f"{case.child.first_name} (regulation 39) before a return that ends the care. Ask for "
+        "the approval from the aftercare page."
+    )
+
+
+@transaction.atomic
+def ask_to_cease_care(
+    *, case: ReunificationCase, by: User, proposed_on: datetime.date, plan_after: str
+) -> CeasingCareRequest:
+    """Ask the service director to approve ceasing to look after the child
+    (regulation 39), before a return that ends her care under section 20."""
+    case = lock_case(case)
+    policy.require(policy.may_record_return_home(by, case))
+    if case.stage not in BEFORE_RETURN:
+        raise ValidationError("A return home is already recorded for this case")
+    if is_on_care_order(case.child, proposed_on):
+        raise ValidationError(
+            {
+                "proposed_on": "The child is on a care order, which only the court can "
+                "discharge: she stays looked after at home, so no approval is asked"
+            }
+        )
+    since = looked_after_since(case)
+    if proposed_on < since:
+        raise ValidationError(
+            {
+                "proposed_on": f"The date cannot be before the child became looked after "
+                f"({since:%-d %B %Y})"
+            }
+        )
+    if not ending.nominated_officer_approval_needed(since, proposed_on):
+        needed_from = ending.nominated_officer_needed_from(since)
+        raise ValidationError(
+            {
+                "proposed_on": "By then the child will have been looked after for fewer than "
+                f"20 working days (approval is needed from {needed_from:%-d %B %Y})"
+            }
+        )
+    if not plan_after.strip():
+        raise ValidationError({"plan_after": "Say what the plan is once care ends"})
+    if open_ceasing_care_request(case):
+        raise ValidationError("The service director has already been asked and not yet decided")
+    request = CeasingCareRequest(
+        case=case,
+        requested_by=by,
+        requested_role=policy.acting_role(by, case),
+        requested_at=now(),
+        proposed_on=proposed_on,
+        plan_after=plan_after,
+    )
+    request._history_user = by
+    request.save()
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=today(),
+        kind=ChronologyKind.DECISION,
+        description=f"{by} asked the service director to approve ceasing to look after "
+        f"{case.child.first_name} from {proposed_on:%-d %B %Y} (regulation 39). Plan after: "
+        f"{plan_after}",
+        automatic=True,
+    )
+    case_changed(case.pk)
+    return request
+
+
+@transaction.atomic
+def decide_ceasing_care(
+    *,
+    case: ReunificationCase,
+    by: User,
+    approved: bool,
+    decided_on: datetime.date,
+    rationale: str,
+) -> CeasingCareRequest:
+    """The service director, as nominated officer, approves or refuses ceasing to
+    look after the child (regulation 39), with the reason."""
+    case = lock_case(case)
+    policy.require(
+        policy.may_approve_ceasing_care(by, case),
+        "Only a service director can approve ceasing to look after a child",
+    )
+    request = (
+        CeasingCareRequest.objects.select_for_update()
+        .filter(case=case, decided_at__isnull=True)
+        .first()
+    )
+    if request is None:
+        raise ValidationError("No one has asked for this decision, or it has already been made")
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Give the reason for the decision"})
+    request.decided_by = by
+    request.decided_at = now()
+    request.decided_on = decided_on
+    request.approved = approved
+    request.rationale = rationale
+    request._history_user = by
+    request.save()
+    outcome = "approved" if approved else "refused"
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=decided_on,
+        kind=ChronologyKind.DECISION,
+        description=f"{by} (service director, nominated officer) {outcome} ceasing to look "
+        f"after {case.child.first_name} (regulation 39): {rationale}",
+        automatic=True,
+    )
+    case_changed(case.pk)
+    return request
 
 
 @transaction.atomic
@@ -108,6 +261,26 @@ def record_return_home(
         )
     if not remains and not episode_end_reason:
         raise ValidationError("Select the reason the care episode ended")
+    if returned_on < case.became_looked_after_on:
+        raise ValidationError(
+            {
+                "returned_on": "The child cannot return home before becoming looked after "
+                f"({case.became_looked_after_on:%-d %B %Y})"
+            }
+        )
+    later = case.child.placements.filter(end_date__isnull=True, start_date__gt=returned_on)
+    placement = later.order_by("start_date").first()
+    if placement is not None:
+        raise ValidationError(
+            {
+                "returned_on": f"The child's placement with {placement.carer} began on "
+                f"{placement.start_date:%-d %B %Y}, after this date: the return ends every "
+                "placement, so it cannot be dated before one began"
+            }
+        )
+    needs_approval = not remains and ceasing_care_needs_approval(case, returned_on)
+    if needs_approval and ceasing_care_approval(case, returned_on) is None:
+        raise ValidationError({"legal_status_after": _approval_missing_message(case)})
     returned = ReturnHome(
         case=case,
         returned_on=returned_on,
@@ -140,12 +313,11 @@ def _update_care_record(case, by, returned_on, returned_to, care_order_remains) 
     """End the placement (and, unless a care order remains, the legal status) on
     the day of the return; under a care order the child is placed with parents."""
     child = case.child
-    for period in (child.placements.filter(end_date__isnull=True),):
-        for placement in period:
-            if placement.start_date <= returned_on:
-                placement.end_date = returned_on
-                placement._history_user = by
-                placement.save(update_fields=["end_date"])
+    # Every placement open on the day ends (one beginning later was refused above).
+    for placement in child.placements.filter(end_date__isnull=True, start_date__lte=returned_on):
+        placement.end_date = returned_on
+        placement._history_user = by
+        placement.save(update_fields=["end_date"])
     if care_order_remains:
         placed = Placement(
             child=child,
@@ -165,24 +337,51 @@ def _update_care_record(case, by, returned_on, returned_to, care_order_remains) 
             status.save(update_fields=["end_date"])
 
 
+# Placement types a child who came back into care may live in: not with parents.
+BACK_IN_CARE_PLACEMENTS = [c for c in PlacementType.choices if c[0] != PlacementType.P1]
+
+
 @transaction.atomic
 def record_breakdown(
-    *, case: ReunificationCase, by: User, came_back_on: datetime.date, reason: str
+    *,
+    case: ReunificationCase,
+    by: User,
+    came_back_on: datetime.date,
+    reason: str,
+    placement_type: str,
+    carer: str,
+    legal_status: str,
 ) -> Breakdown:
-    """The child came back into care: the case records it, counts it among the
-    child's failed returns, and closes. A later return is a new case linked to it."""
+    """The child came back into care: the case records it, where she now lives and
+    under what legal status (ending the placement with parents, and starting the
+    placement and, unless a care order runs on, the legal status from that day),
+    counts it among the child's failed returns, and closes. A later return is a
+    new case linked to it, starting from these records."""
     case = lock_case(case)
     policy.require(policy.may_record_return_home(by, case))
     if case.stage != Stage.RETURN_HOME:
         raise ValidationError("A breakdown can only be recorded after a return home")
     returned = case.return_home
     if came_back_on < returned.returned_on:
-        raise ValidationError("The child cannot come back into care before returning home")
+        raise ValidationError(
+            {"came_back_on": "The child cannot come back into care before returning home"}
+        )
     if not reason.strip():
-        raise ValidationError("Say why the return broke down")
-    breakdown = Breakdown.objects.create(
-        case=case, came_back_on=came_back_on, reason=reason, recorded_by=by, recorded_at=now()
+        raise ValidationError({"reason": "Say why the return broke down"})
+    _check_back_in_care(case.child, came_back_on, placement_type, carer, legal_status)
+    breakdown = Breakdown(
+        case=case,
+        came_back_on=came_back_on,
+        reason=reason,
+        placement_type=placement_type,
+        carer=carer,
+        legal_status=legal_status,
+        recorded_by=by,
+        recorded_at=now(),
     )
+    breakdown.full_clean(exclude=["case", "recorded_by"])
+    breakdown.save()
+    _back_in_care(case.child, by, came_back_on, placement_type, carer, legal_status)
     PreviousReturn.objects.create(
         child=case.child,
         returned_home_on=returned.returned_on,
@@ -208,6 +407,64 @@ def record_breakdown(
     )
     case_changed(case.pk)
     return breakdown
+
+
+def _check_back_in_care(child, came_back_on, placement_type, carer, legal_status) -> None:
+    """Where the child now lives and under what legal status must be a true record:
+    not with parents, and a care order that runs on is not replaced by a breakdown."""
+    if placement_type not in dict(BACK_IN_CARE_PLACEMENTS):
+        raise ValidationError(
+            {
+                "placement_type": "Select where the child now lives (back in care, the child "
+                "is not placed with parents)"
+            }
+        )
+    if not carer.strip():
+        raise ValidationError({"carer": "Enter the carer or provider"})
+    if legal_status not in LegalStatusCode.values:
+        raise ValidationError({"legal_status": "Select the child's legal status now"})
+    current = current_legal_status(child, came_back_on)
+    if current is not None and current.is_care_order and current.code != legal_status:
+        raise ValidationError(
+            {
+                "legal_status": f"The child is on {current.get_code_display()}, which runs on "
+                "until the court ends it: select it"
+            }
+        )
+    for records, name in ((child.placements, "placement"), (child.legal_statuses, "legal status")):
+        later = records.filter(start_date__gt=came_back_on).order_by("start_date").first()
+        if later is not None:
+            raise ValidationError(
+                {
+                    "came_back_on": f"A {name} recorded from {later.start_date:%-d %B %Y} "
+                    "begins after this date: correct the child's record first"
+                }
+            )
+
+
+def _back_in_care(child, by, came_back_on, placement_type, carer, legal_status) -> None:
+    """End the placement open that day (with parents) and start the new one; keep
+    the legal status that runs on if it is the one given, else end what is open
+    and start it. The child is never left with no placement or legal status."""
+    for placement in child.placements.filter(end_date__isnull=True):
+        placement.end_date = came_back_on
+        placement._history_user = by
+        placement.save(update_fields=["end_date"])
+    placed = Placement(
+        child=child, placement_type=placement_type, carer=carer, start_date=came_back_on
+    )
+    placed._history_user = by
+    placed.save()
+    current = current_legal_status(child, came_back_on)
+    if current is not None and current.code == legal_status and current.end_date is None:
+        return
+    for status in child.legal_statuses.filter(end_date__isnull=True):
+        status.end_date = came_back_on
+        status._history_user = by
+        status.save(update_fields=["end_date"])
+    status = LegalStatus(child=child, code=legal_status, start_date=came_back_on)
+    status._history_user = by
+    status.save()
 
 
 def closure_checks(case: ReunificationCase, closed_on: datetime.date) -> list[str]:

@@ -24,7 +24,12 @@ def record_review(
     outcome: str,
     next_review_requested_by: datetime.date | None = None,
     recommendations: list[dict] = (),
+    reunification_considered: bool | None = None,
+    reunification_outcome: str = "",
 ) -> Review:
+    """Record a statutory review. A Child in Care review of a child in care also
+    says whether reunification was considered and the outcome; without it the
+    review is saved but shows as incomplete, with a task for the IRO."""
     case = lock_case(case)
     policy.require(policy.may_record_review(by, case))
     if not policy.may_record_review(by, case, review_type):
@@ -36,8 +41,13 @@ def record_review(
         raise ValidationError(
             {"next_review_requested_by": "The next review must be after this one"}
         )
+    if review_type != ReviewType.CHILD_IN_CARE:
+        reunification_considered, reunification_outcome = None, ""
+    _check_reunification(reunification_considered, reunification_outcome)
     review = Review.objects.create(
         case=case,
+        reunification_considered=reunification_considered,
+        reunification_outcome=reunification_outcome.strip(),
         held_on=held_on,
         review_type=review_type,
         chair=chair,
@@ -55,7 +65,60 @@ def record_review(
         by=by,
         occurred_on=held_on,
         kind=ChronologyKind.DECISION,
-        description=f"{review.get_review_type_display()} chaired by {chair}. {outcome}",
+        description=f"{review.get_review_type_display()} chaired by {chair}. {outcome}"
+        + (
+            f" Reunification {'considered' if reunification_considered else 'not considered'}: "
+            f"{review.reunification_outcome}"
+            if reunification_considered is not None
+            else ""
+        ),
+        automatic=True,
+    )
+    case_changed(case.pk)
+    return review
+
+
+def _check_reunification(considered: bool | None, outcome: str) -> None:
+    if considered is not None and not outcome.strip():
+        message = (
+            "Say what was decided about reunification"
+            if considered
+            else "Say why reunification was not considered"
+        )
+        raise ValidationError({"reunification_outcome": message})
+
+
+@transaction.atomic
+def record_review_reunification(
+    *, review: Review, by: User, considered: bool, outcome: str
+) -> Review:
+    """Add to a Child in Care review whether reunification was considered and the
+    outcome: the case's IRO, while the case is open."""
+    case = lock_case(review.case)
+    policy.require(policy.may_record_review(by, case, ReviewType.CHILD_IN_CARE))
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.review_type != ReviewType.CHILD_IN_CARE:
+        raise ValidationError("Only a Child in Care review records reconsidering reunification")
+    if considered is None:
+        raise ValidationError(
+            {"considered": "Select whether reunification was considered at this review"}
+        )
+    try:
+        _check_reunification(considered, outcome)
+    except ValidationError as error:
+        raise ValidationError({"outcome": error.message_dict["reunification_outcome"]}) from None
+    review.reunification_considered = considered
+    review.reunification_outcome = outcome.strip()
+    review._history_user = by
+    review.save(update_fields=["reunification_considered", "reunification_outcome"])
+    said = "considered" if considered else "not considered"
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=review.held_on,
+        kind=ChronologyKind.DECISION,
+        description=f"Child in Care review of {review.held_on:%-d %B %Y}: reunification "
+        f"{said}. {review.reunification_outcome}",
         automatic=True,
     )
     case_changed(case.pk)

@@ -6,21 +6,28 @@ from django.shortcuts import get_object_or_404, render
 
 from cases import policy
 from cases.models import Role, Stage
+from cases.selectors import is_on_care_order
 from cases.services import case_for_page as _case
 from reunification.clock import today
 from reviews.aftercare import return_home, statutory
 from reviews.aftercare.forms import (
     BreakdownForm,
+    CeasingCareDecisionForm,
+    CeasingCareRequestForm,
     ClosureForm,
     RecommendationDoneForm,
     ReturnHomeForm,
     ReviewForm,
+    ReviewReunificationForm,
     VisitForm,
 )
+from reviews.aftercare.rules import nominated_officer_needed_from
+from reviews.aftercare.selectors import missing_reunification
 from reviews.deadlines import rules
-from reviews.models import Recommendation, ReturnHome
+from reviews.models import Recommendation, ReturnHome, ReviewType
 from reviews.pages import decision_page
 from reviews.reminders.digests import open_deadlines
+from risk.selectors import latest_signed_off
 
 
 def aftercare(request, pk):
@@ -33,7 +40,14 @@ def aftercare(request, pk):
         returned = None
     milestones = rules.after_return(returned.returned_on) if returned else None
     user = request.user
-    reviews = case.reviews.select_related("chair").prefetch_related("recommendations__owner")
+    reviews = list(case.reviews.select_related("chair").prefetch_related("recommendations__owner"))
+    returned_on = returned.returned_on if returned else None
+    incomplete = {r.pk for r in reviews if missing_reunification(r, returned_on)}
+    may_return = (
+        policy.may_record_return_home(user, case) and case.stage in return_home.BEFORE_RETURN
+    )
+    since = return_home.looked_after_since(case)
+    requests = list(case.ceasing_care_requests.select_related("requested_by", "decided_by"))
     # The recommendations this person may mark as done, as the service decides.
     completable = {
         rec.pk
@@ -61,8 +75,15 @@ def aftercare(request, pk):
             "completable": completable,
             "can_visit": policy.may_record_visit(user, case),
             "can_review": policy.may_record_review(user, case),
-            "may_return": policy.may_record_return_home(user, case)
-            and case.stage in return_home.BEFORE_RETURN,
+            "may_return": may_return,
+            "incomplete_reviews": incomplete,
+            "may_add_reunification": policy.may_record_review(user, case, ReviewType.CHILD_IN_CARE),
+            "looked_after_since": since,
+            "approval_needed_from": nominated_officer_needed_from(since),
+            "ceasing_care_requests": requests,
+            "may_ask_to_cease_care": may_return
+            and not any(r.decided_at is None for r in requests)
+            and not is_on_care_order(case.child, day),
             "may_record_breakdown": policy.may_record_return_home(user, case)
             and case.stage == Stage.RETURN_HOME,
             "may_close": policy.may_close_case(user, case) and case.stage in return_home.CLOSABLE,
@@ -93,6 +114,52 @@ def record_return(request, pk):
         lambda d: return_home.record_return_home(case=case, by=request.user, **d),
         "The return home was recorded.",
     )
+
+
+def ask_to_cease_care(request, pk):
+    case = _allowed_case(request, pk, policy.may_record_return_home)
+    initial = {"proposed_on": return_home.confirmed_return_date(case)}
+    form = CeasingCareRequestForm(request.POST or None, case=case, initial=initial)
+    return _aftercare_page(
+        request,
+        case,
+        form,
+        "Ask the service director to approve ceasing to look after the child",
+        lambda d: return_home.ask_to_cease_care(case=case, by=request.user, **d),
+        "The service director has been asked to approve ceasing to look after the child.",
+    )
+
+
+def decide_ceasing_care(request, pk):
+    case = _allowed_case(request, pk, policy.may_approve_ceasing_care)
+    asked = return_home.open_ceasing_care_request(case)
+    form = CeasingCareDecisionForm(request.POST or None, case=case)
+    response = decision_page(
+        request,
+        case,
+        form,
+        "Approve ceasing to look after the child",
+        lambda d: return_home.decide_ceasing_care(case=case, by=request.user, **d),
+        "Your decision was recorded.",
+        page="reviews:aftercare",
+    )
+    if response.status_code == 200:
+        since = return_home.looked_after_since(case)
+        response = render(
+            request,
+            "reviews/ceasing_care_decision.html",
+            {
+                "case": case,
+                "form": form,
+                "title": "Approve ceasing to look after the child",
+                "asked": asked,
+                "looked_after_since": since,
+                "approval_needed_from": nominated_officer_needed_from(since),
+                "latest": latest_signed_off(case),
+                "return_date": return_home.confirmed_return_date(case),
+            },
+        )
+    return response
 
 
 def record_breakdown(request, pk):
@@ -156,8 +223,25 @@ def record_review(request, pk):
             outcome=d["outcome"],
             next_review_requested_by=d.get("next_review_requested_by"),
             recommendations=form.recommendations(),
+            reunification_considered=d.get("reunification_considered"),
+            reunification_outcome=d.get("reunification_outcome", ""),
         ),
         "The review was recorded.",
+    )
+
+
+def review_reunification(request, pk, review_pk):
+    case = _case(request, pk)
+    review = get_object_or_404(case.reviews, pk=review_pk, review_type=ReviewType.CHILD_IN_CARE)
+    policy.require(policy.may_record_review(request.user, case, ReviewType.CHILD_IN_CARE))
+    form = ReviewReunificationForm(request.POST or None, case=case)
+    return _aftercare_page(
+        request,
+        case,
+        form,
+        f"Reunification at the Child in Care review of {review.held_on:%-d %B %Y}",
+        lambda d: statutory.record_review_reunification(review=review, by=request.user, **d),
+        "Recorded: reunification at the review.",
     )
 
 

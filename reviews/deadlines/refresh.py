@@ -23,6 +23,7 @@ from cases.selectors import (
     is_on_care_order,
 )
 from reunification.clock import today
+from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
 from reviews.deadlines.working_days import add_working_days
 from reviews.journey.selectors import closure_mismatches, stage_mismatches
@@ -330,6 +331,46 @@ def _risk_rows(case, day: datetime.date) -> list[Due]:
     return rows
 
 
+# Days the IRO has to add the reunification record to a Child in Care review.
+REUNIFICATION_RECORD_WORKING_DAYS = 5
+
+
+def _reunification_rows(case) -> list[Due]:
+    """Reunification is not lost from view: after "not pursued", the date it will
+    be reconsidered (for the team manager and the social worker); and each Child
+    in Care review of a child in care that does not yet record it (for the IRO)."""
+    rows = []
+    if case.stage == Stage.NOT_PURSUED:
+        decision = case.not_pursued_decisions.order_by("-decided_on", "-pk").first()
+        if decision is not None and decision.reconsider_on:
+            what = "Reconsider reunification (not pursued)"
+            people = [("tm", case.team_manager_id)]
+            if case.social_worker_id and case.social_worker_id != case.team_manager_id:
+                people.append(("sw", case.social_worker_id))
+            for who, person in people:
+                rows.append(
+                    Due(
+                        DeadlineKind.RECONSIDER_REUNIFICATION,
+                        f"reconsider-{decision.pk}-{who}",
+                        what,
+                        decision.reconsider_on,
+                        person,
+                    )
+                )
+    for review in reviews_missing_reunification(case):
+        rows.append(
+            Due(
+                DeadlineKind.REVIEW_REUNIFICATION,
+                f"review-reunification-{review.pk}",
+                f"Record whether reunification was considered at the review of "
+                f"{review.held_on:%-d %B %Y}",
+                add_working_days(review.held_on, REUNIFICATION_RECORD_WORKING_DAYS),
+                case.iro_id,
+            )
+        )
+    return rows
+
+
 def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     """The deadlines the case's records give, done or not."""
     if case.stage == Stage.CLOSED:
@@ -373,6 +414,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
                 recommendation.done_on,
             )
         )
+    rows += _reunification_rows(case)
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True

@@ -15,7 +15,7 @@ from cases.models.codes import CARE_PLAN_APPROVER, care_plan_step_before
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
 from reviews.journey import rules
-from reviews.journey.selectors import HIGH_LEVELS, RETURN_LEVELS, case_facts
+from reviews.journey.selectors import HIGH_LEVELS, RETURN_LEVELS, case_facts, may_reopen
 from reviews.journey.stage import move_stage
 from reviews.models import (
     CarePlanApproval,
@@ -27,7 +27,7 @@ from reviews.models import (
     ViabilityConsultation,
     ViabilityMeeting,
 )
-from risk.selectors import latest_signed_off
+from risk.selectors import latest_signed_off, risk_summary
 
 
 def _require_stage(case: ReunificationCase, *stages: str) -> None:
@@ -219,11 +219,15 @@ def record_not_pursued(
     explained_to_family_on: datetime.date,
     care_plan_now: str,
     rationale: str,
+    reconsider_on: datetime.date | None = None,
 ) -> NotPursued:
     """Reunification is not pursued: at assessment when the signed-off level is
     High or Severe (or the consultation found the child not suited); at
     confirmation when the viability meeting changed the plan or the level is High
-    or Severe. The child stays looked after; planning and reviews go on."""
+    or Severe. The child stays looked after; planning and reviews go on. It is
+    not a dead end: reunification is to be reconsidered by `reconsider_on` (by
+    default the step rules' earliest move), a task for the manager and the
+    social worker."""
     case = lock_case(case)
     policy.require(
         policy.may_record_viability_decision(by, case),
@@ -249,6 +253,12 @@ def record_not_pursued(
         )
     if not care_plan_now.strip():
         raise ValidationError("Enter what the care plan now is")
+    if reconsider_on is None:
+        reconsider_on = default_reconsider_on(case, decided_on)
+    elif reconsider_on <= decided_on:
+        raise ValidationError(
+            {"reconsider_on": "Reunification is reconsidered after the decision, not before"}
+        )
     decision = NotPursued.objects.create(
         case=case,
         decided_by=by,
@@ -259,6 +269,7 @@ def record_not_pursued(
         explained_to_child_on=explained_to_child_on,
         explained_to_family_on=explained_to_family_on,
         care_plan_now=care_plan_now,
+        reconsider_on=reconsider_on,
     )
     move_stage(
         case,
@@ -267,10 +278,53 @@ def record_not_pursued(
         role=Role.TEAM_MANAGER,
         reason=f"Reunification not pursued: {rationale} Explained to the child on "
         f"{explained_to_child_on:%-d %B %Y} and to the family on "
-        f"{explained_to_family_on:%-d %B %Y}. Care plan now: {care_plan_now}",
+        f"{explained_to_family_on:%-d %B %Y}. Care plan now: {care_plan_now} "
+        f"Reunification to be reconsidered by {reconsider_on:%-d %B %Y}.",
     )
     case_changed(case.pk)
     return decision
+
+
+def default_reconsider_on(case: ReunificationCase, decided_on: datetime.date) -> datetime.date:
+    """The step rules' earliest move for the case's signed-off levels."""
+    dates = risk_summary(case).dates
+    return rules.reconsider_reunification_on(
+        decided_on,
+        step_down_from=dates.step_down_from,
+        reassess_by=dates.reassess_by,
+        step_months=case.risk_step_months,
+    )
+
+
+@transaction.atomic
+def reopen_assessment(*, case: ReunificationCase, by: User, rationale: str) -> ReunificationCase:
+    """Not pursued → Assessment: a team manager reopens the assessment stage when a
+    risk assessment signed off since the decision puts the level at Low or
+    Medium. The decision is the stage move, with its reason."""
+    case = lock_case(case)
+    policy.require(
+        policy.may_record_viability_decision(by, case),
+        "Only a team manager of the case's team can record this",
+    )
+    _require_stage(case, Stage.NOT_PURSUED)
+    if not may_reopen(case):
+        raise ValidationError(
+            "The assessment can be reopened only when a risk assessment signed off since "
+            "reunification was not pursued puts the level at Low or Medium"
+        )
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Enter the reason for reconsidering reunification"})
+    latest = latest_signed_off(case)
+    move_stage(
+        case,
+        to=Stage.ASSESSMENT,
+        by=by,
+        role=Role.TEAM_MANAGER,
+        reason=f"Reunification reconsidered: the risk level signed off on "
+        f"{latest.assessed_on:%-d %B %Y} is {latest.level.label}. {rationale}",
+    )
+    case_changed(case.pk)
+    return case
 
 
 # Stage 3 ---------------------------------------------------------------------

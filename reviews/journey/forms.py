@@ -4,6 +4,8 @@ from django import forms
 
 from cases.forms import GOVUKDateField
 from cases.models import ReunificationCase, Role, User
+from reunification.clock import today
+from reviews.journey.decisions import default_reconsider_on
 from reviews.models import CarePlanStep, ConsultationOutcome, DisputeRoute, MeetingOutcome
 
 
@@ -103,6 +105,20 @@ class NotPursuedForm(DecisionForm):
         help_text="Care planning and reviews continue for the child.",
         error_messages={"required": "Enter what the care plan now is"},
     )
+    reconsider_on = GOVUKDateField(
+        label="Reconsider reunification by",
+        required=False,
+        allow_future=True,
+        help_text="Leave blank for the earliest date the risk step rules allow a move.",
+    )
+
+    def add_fields(self) -> None:
+        if self.case is not None and self.case.pk:
+            day = default_reconsider_on(self.case, today())
+            self.fields["reconsider_on"].help_text = (
+                f"Leave blank for {day:%-d %B %Y}, the earliest date the risk step rules "
+                "allow the level to move."
+            )
 
     def clean(self):
         data = super().clean()
@@ -110,7 +126,19 @@ class NotPursuedForm(DecisionForm):
         for name in ("explained_to_child_on", "explained_to_family_on"):
             if decided and data.get(name) and data[name] < decided:
                 self.add_error(name, "It cannot be explained before the decision was made")
+        reconsider = data.get("reconsider_on")
+        if decided and reconsider and reconsider <= decided:
+            self.add_error("reconsider_on", "Reconsider reunification after the decision")
         return data
+
+
+class ReopenAssessmentForm(DecisionForm):
+    submit_label = "Reopen the assessment"
+    rationale = forms.CharField(
+        label="Why reunification is reconsidered now",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason for reconsidering reunification"},
+    )
 
 
 class ViabilityMeetingForm(ParticipantsMixin, DecisionForm):

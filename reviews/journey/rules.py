@@ -6,8 +6,10 @@ same list drives the stage guard (which refuses a move and names what is missing
 and the task list a social worker sees on the case.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from cases.dates import add_months
 from cases.models import Role, Stage
 from cases.models.codes import CarePlanStep
 from risk.tool import Level
@@ -272,3 +274,35 @@ def describe(missing: list[Requirement]) -> str:
 
     parts = [sentence_case(r.text) + (f" ({r.detail})" if r.detail else "") for r in missing]
     return "This cannot happen yet. Still needed: " + "; ".join(parts) + "."
+
+
+# After "not pursued" ---------------------------------------------------------------
+
+
+def reconsider_reunification_on(
+    decided_on: datetime.date,
+    *,
+    step_down_from: datetime.date | None,
+    reassess_by: datetime.date | None,
+    step_months: int,
+) -> datetime.date:
+    """When reunification not pursued is looked at again, unless the manager sets
+    a date: the step rules' earliest move (the day the level may first step down),
+    else the day the level must be reassessed, else the child's step period from
+    the decision; never before the decision."""
+    candidate = step_down_from or reassess_by or add_months(decided_on, step_months)
+    return max(candidate, decided_on)
+
+
+def may_reopen_assessment(
+    decided_on: datetime.date,
+    signed_off_level: Level | None,
+    signed_off_assessed_on: datetime.date | None,
+) -> bool:
+    """A case where reunification was not pursued may go back to assessment when a
+    signed-off level assessed on or after the decision is Low or Medium."""
+    return (
+        signed_off_level in (Level.LOW, Level.MEDIUM)
+        and signed_off_assessed_on is not None
+        and signed_off_assessed_on >= decided_on
+    )

@@ -16,13 +16,16 @@ from cases.models.codes import CARE_PLAN_APPROVER, CARE_PLAN_ORDER, care_plan_st
 from cases.policy import CASE_FIELD_FOR_ROLE
 from planning.models import PlacementWithParentsApproval
 from planning.selectors import planning_facts
+from reviews.journey import rules
 from reviews.journey.rules import CaseFacts
 from reviews.models import (
     CarePlanApproval,
     CarePlanStep,
+    CeasingCareRequest,
     Closure,
     ConsultationOutcome,
     MeetingOutcome,
+    NotPursued,
     StageMove,
     ViabilityConsultation,
     ViabilityMeeting,
@@ -110,6 +113,24 @@ def journey_record(case: ReunificationCase) -> dict:
     }
 
 
+def latest_not_pursued(case: ReunificationCase) -> NotPursued | None:
+    return case.not_pursued_decisions.order_by("-decided_on", "-pk").first()
+
+
+def may_reopen(case: ReunificationCase) -> bool:
+    """Whether a risk assessment signed off since reunification was not pursued
+    allows the case back to assessment (reviews.journey.rules.may_reopen_assessment)."""
+    decision = latest_not_pursued(case)
+    if case.stage != Stage.NOT_PURSUED or decision is None:
+        return False
+    latest = latest_signed_off(case)
+    return rules.may_reopen_assessment(
+        decision.decided_on,
+        latest.level if latest else None,
+        latest.assessed_on if latest else None,
+    )
+
+
 @dataclass(frozen=True)
 class Waiting:
     case: ReunificationCase
@@ -165,6 +186,19 @@ def decisions_waiting(user: User) -> list[Waiting]:
             "planning:pwp_approve",
             allowed=lambda case: policy.may_approve_placement_with_parents(user, case),
         )
+        asked = CeasingCareRequest.objects.filter(
+            case__in=cases.values("pk"), decided_at__isnull=True
+        ).select_related("case__child", "case__team")
+        for request in asked:
+            if policy.may_approve_ceasing_care(user, request.case):
+                items.append(
+                    Waiting(
+                        request.case,
+                        "Approve ceasing to look after (regulation 39)",
+                        timezone.localdate(request.requested_at),
+                        reverse("reviews:ceasing_care_decision", args=[request.case_id]),
+                    )
+                )
     items.sort(key=lambda item: (item.since, item.case.stage_entered_on, item.case.pk))
     return items
 
@@ -232,6 +266,12 @@ def _team_decisions(user: User, team, items: list[Waiting], add) -> None:
         "Hold the Reunification Viability Meeting",
         "reviews:meeting",
         allowed=decides,
+    )
+    add(
+        team.filter(stage=Stage.NOT_PURSUED),
+        "Reconsider reunification: a later risk level allows it",
+        "reviews:reopen_assessment",
+        allowed=lambda case: decides(case) and may_reopen(case),
     )
 
 

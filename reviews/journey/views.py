@@ -14,11 +14,18 @@ from reviews.journey.forms import (
     CarePlanApprovalForm,
     DisputeForm,
     NotPursuedForm,
+    ReopenAssessmentForm,
     ResolveDisputeForm,
     ViabilityConsultationForm,
     ViabilityMeetingForm,
 )
-from reviews.journey.selectors import case_facts, decisions_waiting, journey_record
+from reviews.journey.selectors import (
+    case_facts,
+    decisions_waiting,
+    journey_record,
+    latest_not_pursued,
+    may_reopen,
+)
 from reviews.models import CarePlanStep
 from reviews.pages import decision_page
 
@@ -30,11 +37,14 @@ def journey_page(request, pk):
     facts = case_facts(case, today())
     tasks = rules.requirements(facts)
     user = request.user
+    not_pursued = case.stage == Stage.NOT_PURSUED
     return render(
         request,
         "reviews/journey.html",
         {
             "case": case,
+            "not_pursued": latest_not_pursued(case) if not_pursued else None,
+            "may_reopen": not_pursued and may_reopen(case),
             "tasks": tasks,
             "all_done": tasks and all(t.done for t in tasks),
             "record": journey_record(case),
@@ -73,6 +83,8 @@ def available_actions(user, case, facts) -> list[tuple[str, str, str | None]]:
     elif case.stage == Stage.CONFIRMATION and decides:
         actions.append(("Record the viability meeting", "reviews:meeting", None))
         actions.append(("Record that reunification is not pursued", "reviews:not_pursued", None))
+    elif case.stage == Stage.NOT_PURSUED and decides and may_reopen(case):
+        actions.append(("Reopen the assessment", "reviews:reopen_assessment", None))
     return actions
 
 
@@ -163,6 +175,19 @@ def not_pursued(request, pk):
         "Reunification not pursued",
         lambda data: decisions.record_not_pursued(case=case, by=request.user, **data),
         "Recorded: reunification is not pursued.",
+    )
+
+
+def reopen_assessment(request, pk):
+    case = _manager_case(request, pk)
+    form = ReopenAssessmentForm(request.POST or None, case=case)
+    return decision_page(
+        request,
+        case,
+        form,
+        "Reconsider reunification: reopen the assessment",
+        lambda data: decisions.reopen_assessment(case=case, by=request.user, **data),
+        "The assessment stage was reopened.",
     )
 
 

@@ -2,6 +2,7 @@ from .deadlines import Deadline, DeadlineKind, DigestStatus, ReminderDigest
 from .decisions import (
     CarePlanApproval,
     CarePlanStep,
+    CeasingCareRequest,
     ConsultationOutcome,
     Dispute,
     DisputeRoute,
@@ -30,6 +31,7 @@ __all__ = [
     "Visit",
     "CarePlanApproval",
     "CarePlanStep",
+    "CeasingCareRequest",
     "ConsultationOutcome",
     "Dispute",
     "DisputeRoute",

@@ -21,6 +21,8 @@ class DeadlineKind(models.TextChoices):
     RISK_STEP_DOWN = "risk_step_down", "Risk level may step down"
     RISK_CLOSURE = "risk_closure", "Case may close (Low risk held)"
     SIGN_OFF = "sign_off", "Sign off a risk assessment"
+    RECONSIDER_REUNIFICATION = "reconsider", "Reconsider reunification (not pursued)"
+    REVIEW_REUNIFICATION = "review_reunif", "Record reunification at a Child in Care review"
 
 
 class Deadline(models.Model):

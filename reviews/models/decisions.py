@@ -96,6 +96,9 @@ class NotPursued(Decision):
     explained_to_child_on = models.DateField("Date explained to the child")
     explained_to_family_on = models.DateField("Date explained to the family")
     care_plan_now = models.TextField("The care plan now")
+    # Not a dead end: when reunification will be looked at again (a task for the
+    # team manager and the social worker until the assessment is reopened).
+    reconsider_on = models.DateField("Reunification to be reconsidered by", null=True, blank=True)
     history = HistoricalRecords()
 
     def __str__(self):
@@ -152,6 +155,65 @@ class ViabilityMeeting(Decision):
 
     def __str__(self):
         return f"Viability meeting, {self.held_on}"
+
+
+class CeasingCareRequest(models.Model):
+    """Regulation 39: ceasing to look after a child who has been looked after for
+    20 working days or more needs the nominated officer's approval (here the
+    service director) before the return that ends the looked-after episode. The
+    social worker or team manager asks; the director approves or refuses, with
+    the reason. A refused request may be followed by a new one."""
+
+    case = models.ForeignKey(
+        ReunificationCase, on_delete=models.PROTECT, related_name="ceasing_care_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_role = models.CharField(max_length=32, choices=Role.choices)
+    requested_at = models.DateTimeField()
+    proposed_on = models.DateField("Planned date the child stops being looked after")
+    plan_after = models.TextField("The plan once the child is no longer looked after")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_on = models.DateField("Date of the decision", null=True, blank=True)
+    approved = models.BooleanField(null=True, blank=True)
+    rationale = models.TextField("Reason for the decision", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(decided_at__isnull=True),
+                name="one_open_ceasing_care_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    decided_at__isnull=True,
+                    decided_by__isnull=True,
+                    decided_on__isnull=True,
+                    approved__isnull=True,
+                )
+                | (
+                    Q(decided_at__isnull=False)
+                    & Q(decided_by__isnull=False)
+                    & Q(decided_on__isnull=False)
+                    & Q(approved__isnull=False)
+                    & ~Q(rationale="")
+                ),
+                name="ceasing_care_decision_complete",
+            ),
+        ]
+
+    def __str__(self):
+        if self.approved is None:
+            return f"Ceasing to look after: asked {self.requested_at:%-d %B %Y}"
+        outcome = "approved" if self.approved else "refused"
+        return f"Ceasing to look after {outcome} {self.decided_on:%-d %B %Y}"
 
 
 class DisputeRoute(models.TextChoices):

@@ -5,7 +5,13 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.models import ReasonEpisodeCeased, ReunificationCase, Role
+from cases.models import (
+    LegalStatusCode,
+    PlacementType,
+    ReasonEpisodeCeased,
+    ReunificationCase,
+    Role,
+)
 
 
 class LegalStatusAfterReturn(models.TextChoices):
@@ -72,6 +78,15 @@ class Breakdown(models.Model):
     )
     came_back_on = models.DateField("Date the child came back into care")
     reason = models.TextField("Why the return broke down")
+    # Where the child now lives and under what legal status, from the day she
+    # came back (recorded as her placement and legal status too).
+    placement_type = models.CharField(
+        "Where the child now lives", max_length=2, choices=PlacementType.choices, blank=True
+    )
+    carer = models.CharField("Carer or provider", max_length=200, blank=True)
+    legal_status = models.CharField(
+        "Legal status now", max_length=2, choices=LegalStatusCode.choices, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -30,6 +30,17 @@ class Review(models.Model):
         blank=True,
         help_text="Only if the IRO wants it sooner than the regulations require.",
     )
+    # Stage 1 of the guidance: at every Child in Care review of a child in care,
+    # reunification is reconsidered, so that no child drifts. Blank (None) until
+    # the IRO records it; such a review shows as incomplete.
+    reunification_considered = models.BooleanField(
+        "Was reunification considered at this review?", null=True, blank=True
+    )
+    reunification_outcome = models.TextField(
+        "What was decided about reunification",
+        blank=True,
+        help_text="If it was not considered, say why.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
