@@ -669,7 +669,7 @@ def test_the_journey_page_offers_reopening_only_when_allowed(client, not_pursued
 
     clock.move_to(noon(D(2026, 9, 14)))
     signed_off_risk_assessment(
-        not_pursued, author=people.social_worker, manager=people.team_manager, level="low"
+        not_pursued, author=people.social_worker, manager=people.team_manager, level="medium"
     )
     client.force_login(people.team_manager)  # signed in again, six months on
     page = client.get(url).content.decode()
