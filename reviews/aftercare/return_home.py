@@ -19,6 +19,7 @@ from cases.models import (
 )
 from cases.selectors import is_on_care_order
 from cases.services import add_chronology_entry, lock_case
+from planning.selectors import pwp_approved
 from reunification.clock import now, today
 from reviews.deadlines import rules
 from reviews.journey.selectors import RETURN_LEVELS
@@ -87,7 +88,7 @@ def record_return_home(
             raise ValidationError(
                 "A planned return needs the latest signed-off risk level to be Low or Medium"
             )
-        if care_order and not case.pwp_approvals.exists():
+        if care_order and not pwp_approved(case):
             raise ValidationError(
                 "The child is on a care order: the service director must approve placement "
                 "with parents before the return"
