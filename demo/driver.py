@@ -232,11 +232,13 @@ class Journey:
         items = PLANNING_ITEMS if self.planning_done else PLANNING_ITEMS[: 1 + progress]
         for n, item in enumerate(items):
             self.at(self.between(start, end, 0.05 + 0.1 * n), getattr(self, item), start, end)
+        if self.story.care_order:
+            # Regulations 17 and 18: the placement plan first; then it waits for the
+            # director's decision on it.
+            self.at(self.between(start, end, 0.7), self.placement_plan)
         if progress >= 99:
             self.at(self.between(start, end, 0.75), self.restorative)
             if self.story.care_order:
-                # Regulations 17 and 18: the plan first, then the director decides on it.
-                self.at(self.between(start, end, 0.8), self.placement_plan)
                 self.at(self.between(start, end, 0.85), self.placement_with_parents)
             self.at(end, self.move_to_confirmation)
 

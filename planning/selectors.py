@@ -65,6 +65,14 @@ def current_pwp_decision(case: ReunificationCase) -> PlacementWithParentsApprova
     )
 
 
+def _decision_on(plan: PlacementPlan | None, decisions: list):
+    """current_pwp_decision from the case's decisions already read, latest first."""
+    if plan is None:
+        return None
+    on_plan = (d for d in decisions if d.placement_plan_id == plan.pk)
+    return next((d for d in on_plan if d.plan_version == plan.version), None)
+
+
 def pwp_approved(case: ReunificationCase) -> bool:
     """The service director has approved the placement plan as it stands now."""
     decision = current_pwp_decision(case)
@@ -210,13 +218,15 @@ def planning_records(case: ReunificationCase) -> PlanningRecords:
         meeting.invitee_rows = invitee_rows(meeting)
     goals = AgreementGoal.objects.prefetch_related("reviews")
     agreements = case.written_agreements.prefetch_related(Prefetch("goals", queryset=goals))
+    plan = PlacementPlan.objects.filter(case=case).first()
+    decisions = list(case.pwp_approvals.select_related("decided_by"))
     return PlanningRecords(
         meetings=meetings,
         agreements=list(agreements),
         family_time_steps=list(case.family_time_steps.all()),
-        pwp_approvals=list(case.pwp_approvals.select_related("decided_by")),
-        placement_plan=PlacementPlan.objects.filter(case=case).first(),
-        current_pwp_decision=current_pwp_decision(case),
+        pwp_approvals=decisions,
+        placement_plan=plan,
+        current_pwp_decision=_decision_on(plan, decisions),
         not_appropriate={record.step: record for record in not_appropriate(case)},
         contingency_plans=list(case.contingency_plans.all()),
         support_services=list(case.support_services.all()),

@@ -405,7 +405,7 @@ def test_not_appropriate_with_a_reason_meets_the_requirement_and_says_why(key, h
             "",
             False,
             ["placement_plan", "placement_with_parents"],
-            SW,
+            SD,
             "",
         ),
         (True, "", False, ["placement_with_parents"], SD, ""),

@@ -82,14 +82,14 @@ EXPECTED = {
     "case_overview_manager": 32,
     "risk_overview": 14,
     "risk_assessment_detail": 12,
-    "planning_overview": 17,
+    "planning_overview": 19,  # with the placement plan and what is not appropriate
     "journey": 26,
     "aftercare": 12,
     "my_tasks": 7,
     "waiting_for_me": 11,
     "reports_refresh": 17,
     "reports": 11,
-    "audit": 51,
+    "audit": 53,  # the history of the placement plan and of what is not appropriate
     "allocate": 10,
     "record_form": 9,
 }

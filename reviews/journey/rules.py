@@ -188,16 +188,10 @@ def placement_with_parents(p: dict) -> list[Requirement]:
     outcome = p.get("pwp_outcome", "")
     reason = (p.get("pwp_reason", "") or "").strip()
     approved = p.get("pwp_approved", False)
-    if approved:
-        who, detail = SD, ""
-    elif not plan:
-        who, detail = SW, ""  # the plan, the requirement before, comes first
-    elif outcome == PwPOutcome.SENT_BACK:
-        who, detail = SW, f"sent back by the service director: {reason}"
-    elif outcome == PwPOutcome.REFUSED:
-        who, detail = SW, f"refused by the service director: {reason}"
-    else:
-        who, detail = SD, ""
+    who, detail = SD, ""  # with no plan yet, the social worker's requirement before it
+    answered = {PwPOutcome.SENT_BACK: "sent back", PwPOutcome.REFUSED: "refused"}
+    if plan and not approved and outcome in answered:
+        who, detail = SW, f"{answered[outcome]} by the service director: {reason}"
     return [
         Requirement(
             "placement_plan",
