@@ -34,7 +34,7 @@ from cases.models import (
 )
 from cases.selectors import current_legal_status
 from planning import services as planning
-from planning.models import DirectWorkKind, InviteeKind, ServiceKind, ServiceTiming
+from planning.models import DirectWorkKind, InviteeKind, PwPOutcome, ServiceKind, ServiceTiming
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines.rules import (
     cic_review_due,
@@ -233,6 +233,10 @@ class Journey:
         items = PLANNING_ITEMS if self.planning_done else PLANNING_ITEMS[: 1 + progress]
         for n, item in enumerate(items):
             self.at(self.between(start, end, 0.05 + 0.1 * n), getattr(self, item), start, end)
+        if self.story.care_order:
+            # Regulations 17 and 18: the placement plan first; then it waits for the
+            # director's decision on it.
+            self.at(self.between(start, end, 0.7), self.placement_plan)
         if progress >= 99:
             self.at(self.between(start, end, 0.75), self.restorative)
             if self.story.care_order:
@@ -573,12 +577,27 @@ class Journey:
         }
         self.record(self.worker(risk_today()), "direct-work-session", values)
 
+    def placement_plan(self) -> None:
+        child = self.child.first_name
+        values = {
+            "lives_with": f"{child}'s mother, {self.mother.name}"
+            + (f", and {self.father.name}" if self.father.lives_in_household else ""),
+            "arrangements": f"{child} stays at the same school; the same GP and health visitor.",
+            "support": "Edge of Care family support twice a week; the specialist service "
+            "continues for mother.",
+            "contact": "Weekly with the former foster carers for the first month; "
+            "grandparents every weekend.",
+            "agreed_on": risk_today(),
+        }
+        self.record(self.worker(risk_today()), "placement-plan", values)
+
     def placement_with_parents(self) -> None:
-        planning.approve_placement_with_parents(
+        planning.decide_placement_with_parents(
             case=self.case,
             by=as_(self.director),
-            approved_on=risk_today(),
-            notes="Placement plan and every adult in the household considered.",
+            outcome=PwPOutcome.APPROVED,
+            decided_on=risk_today(),
+            reason="Placement plan and every adult in the household considered.",
         )
 
     def move_to_confirmation(self) -> None:

@@ -19,7 +19,10 @@ from .models import (
     GoalReview,
     InviteeKind,
     MeetingInvitee,
+    PlacementPlan,
     PlanningMeeting,
+    PlanStep,
+    PwPOutcome,
     SupportPlan,
     SupportService,
     WrittenAgreement,
@@ -285,23 +288,78 @@ class DirectWorkSessionForm(GOVUKModelForm):
         }
 
 
-# Placement with Parents approval, by the service director
+# The placement plan, and the service director's decision on it
 
 
-class PlacementWithParentsApprovalForm(forms.Form):
-    approved_on = GOVUKDateField(label="Date approved")
-    notes = forms.CharField(
-        label="Notes",
+class PlacementPlanForm(GOVUKModelForm):
+    class Meta:
+        model = PlacementPlan
+        fields = ["lives_with", "arrangements", "support", "contact", "agreed_on"]
+        widgets = {
+            "lives_with": _text(2),
+            "arrangements": _text(),
+            "support": _text(),
+            "contact": _text(3),
+        }
+        error_messages = {
+            "lives_with": {"required": "Enter who the child will live with"},
+            "arrangements": {"required": "Enter the day-to-day arrangements"},
+            "support": {"required": "Enter the support to be provided"},
+            "contact": {"required": "Enter the arrangements for contact with others"},
+        }
+
+
+class PlacementWithParentsDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=PwPOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve, refuse or send it back"},
+    )
+    decided_on = GOVUKDateField(label="Date of the decision")
+    reason = forms.CharField(
+        label="Reasons",
         widget=_text(),
         help_text="What you considered: the placement plan and the suitability of every adult "
-        "in the household.",
-        error_messages={"required": "Enter notes on your approval"},
+        "in the household. If you send it back, what the social worker needs to do.",
+        error_messages={"required": "Enter the reasons for your decision"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["approved_on"].initial = today()
+        self.fields["decided_on"].initial = today()
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.MEDIUM
+        self.helper.layout.append(Button.primary("submit", "Record the decision"))
+
+
+# Parts of the plan not appropriate for the child
+
+
+class NotAppropriateForm(forms.Form):
+    decided_on = GOVUKDateField(label="Date decided")
+    reason = forms.CharField(
+        label="Why it is not appropriate for the child",
+        widget=_text(),
+        help_text="For example, a baby too young to take part in a restorative meeting.",
+    )
+
+    def __init__(self, *args, step: str, child_name: str, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = PlanStep(step).label
+        self.fields["reason"].error_messages["required"] = (
+            f"Enter why {label[0].lower()}{label[1:]} is not appropriate for {child_name}"
+        )
+        self.fields["decided_on"].initial = record.decided_on if record else today()
+        if record:
+            self.fields["reason"].initial = record.reason
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=record.version if record else None,
+        )
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
-        self.helper.layout.append(Button.primary("submit", "Approve placement with parents"))
+        self.helper.layout.append(Button.primary("submit", "Save"))

@@ -1,5 +1,6 @@
 """Support and planning records (stage 3): the planning meeting, the written
-agreement and its goals, family time, Placement with Parents approval, the
+agreement and its goals, family time, the placement plan and the Placement with
+Parents decision, parts of the plan not appropriate for the child, the
 contingency plan, support services, the support plan and direct work."""
 
 from django.conf import settings
@@ -189,28 +190,130 @@ class FamilyTimeStep(Versioned):
         return f"Family time from {self.starts_on:%-d %B %Y}: {self.frequency}, {self.duration}"
 
 
-class PlacementWithParentsApproval(models.Model):
-    """The service director's approval to place a child on an interim or full care
-    order with parents (Placement with Parents regulations). Not asked for under
-    section 20."""
+class PlacementPlan(Versioned):
+    """The placement plan for placing a child on an interim or full care order with
+    a parent (regulations 17 and 18 of the Care Planning, Placement and Case Review
+    (England) Regulations 2010): made before the placement, and what the service
+    director decides on. One per case; changing it after a decision asks for a
+    new one."""
 
-    case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="pwp_approvals")
-    approved_on = models.DateField("Date approved")
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="Approved by",
-        on_delete=models.PROTECT,
-        related_name="+",
+    case = models.OneToOneField(CASE, on_delete=models.CASCADE, related_name="placement_plan")
+    lives_with = models.TextField(
+        "Who the child will live with",
+        help_text="The parent, and every other adult in the household.",
     )
-    notes = models.TextField()
+    arrangements = models.TextField(
+        "Day-to-day arrangements",
+        help_text="Where the child will live, school, health care and the child's daily care.",
+    )
+    support = models.TextField(
+        "Support to be provided",
+        help_text="Services for the child and the parents, and who gives them.",
+    )
+    contact = models.TextField(
+        "Contact with others",
+        help_text="Family time with brothers and sisters, the other parent, former carers.",
+    )
+    agreed_on = models.DateField("Date the plan was agreed")
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "Placement with Parents approval"
-        ordering = ["-approved_on", "-pk"]
+        verbose_name = "placement plan"
 
     def __str__(self):
-        return f"Placement with Parents approved on {self.approved_on:%-d %B %Y}"
+        return f"Placement plan agreed on {self.agreed_on:%-d %B %Y}"
+
+
+class PwPOutcome(models.TextChoices):
+    """What the service director decided about a placement with parents."""
+
+    APPROVED = "approved", "Approve the placement with parents"
+    REFUSED = "refused", "Refuse the placement with parents"
+    SENT_BACK = "sent_back", "Send it back to the social worker"
+
+    @property
+    def tag(self) -> tuple[str, str]:
+        """(words, GOV.UK tag colour) the outcome is shown as."""
+        return {
+            PwPOutcome.APPROVED: ("Approved", "green"),
+            PwPOutcome.REFUSED: ("Refused", "red"),
+            PwPOutcome.SENT_BACK: ("Sent back", "orange"),
+        }[self]
+
+
+class PlacementWithParentsApproval(models.Model):
+    """The service director's decision on placing a child on an interim or full
+    care order with parents (Placement with Parents regulations): approved,
+    refused, or sent back, with the reason, on the placement plan at the version
+    she saw. Not asked for under section 20."""
+
+    case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="pwp_approvals")
+    outcome = models.CharField(
+        "Decision", max_length=10, choices=PwPOutcome.choices, default=PwPOutcome.APPROVED
+    )
+    decided_on = models.DateField("Date of the decision")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Decided by",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField("Reasons")
+    # The plan decided on, as it stood: a later change to it needs a new decision.
+    # Empty on decisions recorded before placement plans were.
+    placement_plan = models.ForeignKey(
+        PlacementPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    plan_version = models.PositiveIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Placement with Parents decision"
+        ordering = ["-decided_on", "-pk"]
+
+    def __str__(self):
+        words, _ = PwPOutcome(self.outcome).tag
+        return f"Placement with Parents {words.lower()} on {self.decided_on:%-d %B %Y}"
+
+    @property
+    def outcome_tag(self) -> tuple[str, str]:
+        return PwPOutcome(self.outcome).tag
+
+
+class PlanStep(models.TextChoices):
+    """Parts of the programme the guidance asks for where appropriate to the child."""
+
+    RESTORATIVE_MEETING = "restorative_meeting", "A restorative meeting"
+    OVERNIGHT_STAYS = "overnight_stays", "Overnight stays (over 24 hours)"
+
+
+class NotAppropriate(Versioned):
+    """A part of the programme judged not appropriate for this child (a restorative
+    meeting with a baby, say), and why: it meets that part of the stage guard and
+    is shown at the viability meeting."""
+
+    case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="not_appropriate")
+    step = models.CharField(max_length=30, choices=PlanStep.choices)
+    reason = models.TextField("Why it is not appropriate for the child")
+    decided_on = models.DateField("Date decided")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "part of the plan not appropriate"
+        ordering = ["step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                name="one_not_appropriate_per_step",
+                violation_error_message="This is already recorded as not appropriate",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()}: not appropriate"
 
 
 class ContingencyPlan(Versioned):

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from cases.records import RecordType
 
 from . import forms
-from .models import ContingencyPlan, DirectWorkSession, FamilyTimeStep, SupportPlan, SupportService
+from .models import (
+    ContingencyPlan,
+    DirectWorkSession,
+    FamilyTimeStep,
+    PlacementPlan,
+    SupportPlan,
+    SupportService,
+)
 
 # The rules each record's values must keep, run by cases.services.save_record
 # through RecordType.validate: validate(case, values, record) raises a
@@ -35,6 +42,13 @@ def family_group_conference(case, values: dict, record=None) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def one_placement_plan(case, values: dict, record=None) -> None:
+    """A case has one placement plan, changed as it is revised (a change after the
+    director's decision asks her again)."""
+    if record is None and PlacementPlan.objects.filter(case=case).exists():
+        raise ValidationError("This case has a placement plan already: change that one")
 
 
 def _planning(slug, model, form, name, anchor, validate=None) -> RecordType:
@@ -75,6 +89,14 @@ PLANNING_RECORD_TYPES = [
         "support plan",
         "support",
         family_group_conference,
+    ),
+    _planning(
+        "placement-plan",
+        PlacementPlan,
+        forms.PlacementPlanForm,
+        "placement plan",
+        "pwp",
+        one_placement_plan,
     ),
     _planning(
         "direct-work-session",

@@ -18,12 +18,17 @@ from cases.services import add_chronology_entry, lock_case
 
 from .models import (
     AgreementGoal,
+    DirectWorkKind,
     GoalOutcome,
     GoalReview,
     InviteeKind,
     MeetingInvitee,
+    NotAppropriate,
+    PlacementPlan,
     PlacementWithParentsApproval,
     PlanningMeeting,
+    PlanStep,
+    PwPOutcome,
     WrittenAgreement,
 )
 from .selectors import pwp_needed
@@ -213,46 +218,160 @@ def save_goal_review(
     return review
 
 
+def _pwp_status_refusal(case: ReunificationCase, status) -> ValidationError:
+    name = case.child.first_name
+    now_on = (
+        f"{name}'s current legal status is {status.get_code_display()}"
+        if status
+        else f"{name} has no current legal status recorded"
+    )
+    return ValidationError(
+        "Placement with Parents approval is only for a child on an interim or full care "
+        f"order (C1 or C2), and is not asked for under section 20. {now_on}."
+    )
+
+
+PWP_DECIDED = {
+    PwPOutcome.APPROVED: "approved placing {child} with parents",
+    PwPOutcome.REFUSED: "refused to approve placing {child} with parents",
+    PwPOutcome.SENT_BACK: "sent the placement with parents back to the social worker for {child}",
+}
+PWP_REASON_MISSING = {
+    PwPOutcome.APPROVED: "Enter the reasons for your approval",
+    PwPOutcome.REFUSED: "Enter why you refused the placement with parents",
+    PwPOutcome.SENT_BACK: "Enter what the social worker needs to do before you decide",
+}
+
+
 @transaction.atomic
-def approve_placement_with_parents(
-    *, case: ReunificationCase, by: User, approved_on: datetime.date, notes: str
+def decide_placement_with_parents(
+    *,
+    case: ReunificationCase,
+    by: User,
+    outcome: str,
+    decided_on: datetime.date,
+    reason: str,
 ) -> PlacementWithParentsApproval:
-    """The service director approves placing the child, on an interim or full care
-    order, with parents (Placement with Parents regulations)."""
+    """The service director decides on placing the child, on an interim or full
+    care order, with parents (Placement with Parents regulations 17 and 18):
+    approves, refuses, or sends it back to the social worker, with her reasons,
+    on the placement plan as it stands now. Approval needs a placement plan."""
     case = lock_case(case)
     policy.require(
         policy.may_approve_placement_with_parents(by, case),
-        "Only a service director can approve a placement with parents, while the case is open",
+        "Only a service director can decide on a placement with parents, while the case is open",
     )
     status = current_legal_status(case.child)
     if not pwp_needed(status):
-        name = case.child.first_name
-        now_on = (
-            f"{name}'s current legal status is {status.get_code_display()}"
-            if status
-            else f"{name} has no current legal status recorded"
+        raise _pwp_status_refusal(case, status)
+    errors = {}
+    if outcome not in PwPOutcome.values:
+        errors["outcome"] = "Select whether you approve, refuse or send it back"
+    elif not reason.strip():
+        errors["reason"] = PWP_REASON_MISSING[PwPOutcome(outcome)]
+    if not decided_on:
+        errors["decided_on"] = "Enter the date of the decision"
+    plan = PlacementPlan.objects.select_for_update().filter(case=case).first()
+    if outcome == PwPOutcome.APPROVED and plan is None:
+        errors["__all__"] = (
+            "A placement with parents can be approved only on a placement plan: the social "
+            "worker records it first"
         )
-        raise ValidationError(
-            "Placement with Parents approval is only for a child on an interim or full care "
-            f"order (C1 or C2), and is not asked for under section 20. {now_on}."
-        )
-    if not notes.strip():
-        raise ValidationError({"notes": "Enter notes on your approval"})
-    approval = PlacementWithParentsApproval(
-        case=case, approved_on=approved_on, approved_by=by, notes=notes
+    if errors:
+        raise ValidationError(errors)
+    decision = PlacementWithParentsApproval(
+        case=case,
+        outcome=outcome,
+        decided_on=decided_on,
+        decided_by=by,
+        reason=reason.strip(),
+        placement_plan=plan,
+        plan_version=plan.version if plan else None,
     )
-    _save_as(by, approval)
+    _save_as(by, decision)
+    what = PWP_DECIDED[PwPOutcome(outcome)].format(child=case.child.first_name)
     add_chronology_entry(
         case=case,
         by=by,
-        occurred_on=approved_on,
+        occurred_on=decided_on,
         kind=ChronologyKind.DECISION,
-        description=(
-            f"{by} (service director) approved placing {case.child.first_name} with parents "
-            f"under the Placement with Parents regulations, on {status.get_code_display()}."
-        ),
+        description=f"{by} (service director) {what} under the Placement with Parents "
+        f"regulations, on {status.get_code_display()}: {reason.strip()}",
         automatic=True,
     )
-    # The journey's guard and the return home read the approval.
+    # The journey's guard, the return home and the director's waiting list read it.
     case_changed(case.pk)
-    return approval
+    return decision
+
+
+def approve_placement_with_parents(
+    *, case: ReunificationCase, by: User, approved_on: datetime.date, notes: str
+) -> PlacementWithParentsApproval:
+    """decide_placement_with_parents, approving (as the demo and the tests ask)."""
+    return decide_placement_with_parents(
+        case=case, by=by, outcome=PwPOutcome.APPROVED, decided_on=approved_on, reason=notes
+    )
+
+
+NOT_APPROPRIATE_DONE = {
+    PlanStep.RESTORATIVE_MEETING: "A restorative meeting is already recorded, on {on}",
+    PlanStep.OVERNIGHT_STAYS: "Overnight family time is already planned, from {on}",
+}
+
+
+def _already_done(case: ReunificationCase, step: str) -> datetime.date | None:
+    """The day the part of the plan happened (or is planned from), if it did."""
+    if step == PlanStep.RESTORATIVE_MEETING:
+        sessions = case.direct_work_sessions.filter(kind=DirectWorkKind.RESTORATIVE_MEETING)
+        return sessions.order_by("held_on").values_list("held_on", flat=True).first()
+    steps = case.family_time_steps.filter(overnight=True).order_by("starts_on")
+    return steps.values_list("starts_on", flat=True).first()
+
+
+@transaction.atomic
+def record_not_appropriate(
+    *,
+    case: ReunificationCase,
+    by: User,
+    step: str,
+    decided_on: datetime.date,
+    reason: str,
+    version: int | None = None,
+) -> NotAppropriate:
+    """Record that a part of the programme asked for "where appropriate" (a
+    restorative meeting, overnight stays) is not appropriate for this child, and
+    why; or change the reason, from the record as it was at `version`. Refused
+    with a reason missing, or where it already happened."""
+    case = _check_can_change(case, by)
+    if step not in PlanStep.values:
+        raise ValueError(f"No part of the plan {step!r}")
+    saved = case.not_appropriate.filter(step=step).first()
+    record = _editing(NotAppropriate, saved, version, case=case) or NotAppropriate(
+        case=case, step=step
+    )
+    errors = {}
+    if not decided_on:
+        errors["decided_on"] = "Enter the date it was decided"
+    if not reason.strip():
+        errors["reason"] = (
+            f"Enter why {PlanStep(step).label[0].lower()}{PlanStep(step).label[1:]} "
+            f"is not appropriate for {case.child.first_name}"
+        )
+    done_on = _already_done(case, step)
+    if done_on:
+        errors["__all__"] = NOT_APPROPRIATE_DONE[PlanStep(step)].format(on=f"{done_on:%-d %B %Y}")
+    if errors:
+        raise ValidationError(errors)
+    record.reason, record.decided_on, record.recorded_by = reason.strip(), decided_on, by
+    _save_as(by, record)
+    add_chronology_entry(
+        case=case,
+        by=by,
+        occurred_on=decided_on,
+        kind=ChronologyKind.DECISION,
+        description=f"{PlanStep(step).label} judged not appropriate for "
+        f"{case.child.first_name}: {record.reason}",
+        automatic=True,
+    )
+    case_changed(case.pk)
+    return record

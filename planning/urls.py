@@ -18,4 +18,5 @@ urlpatterns = [
         name="edit_goal_review",
     ),
     path("placement-with-parents/approve/", views.pwp_approve, name="pwp_approve"),
+    path("not-appropriate/<str:step>/", views.not_appropriate, name="not_appropriate"),
 ]

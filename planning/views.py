@@ -6,20 +6,21 @@ renders."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from cases import policy
 from cases.forms import apply_errors
 from cases.models import StaleRecord
-from cases.selectors import current_legal_status
 from cases.services import case_for_page
 from reunification.clock import today
 
 from . import selectors, services
 from .forms import (
     GoalReviewForm,
-    PlacementWithParentsApprovalForm,
+    NotAppropriateForm,
+    PlacementWithParentsDecisionForm,
     PlanningMeetingForm,
     WrittenAgreementForm,
     goal_values,
@@ -27,7 +28,14 @@ from .forms import (
     invitee_values,
     invitees_formset,
 )
-from .models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
+from .models import (
+    AgreementGoal,
+    DirectWorkKind,
+    GoalReview,
+    PlanningMeeting,
+    PlanStep,
+    WrittenAgreement,
+)
 
 CONFLICT = "This could not be saved because it conflicts with another record"
 
@@ -49,6 +57,11 @@ def overview(request, pk):
             "case": case,
             "records": records,
             "can_change": policy.may_change_case(request.user, case),
+            "has_overnight": any(step.overnight for step in records.family_time_steps),
+            "has_restorative_meeting": any(
+                session.kind == DirectWorkKind.RESTORATIVE_MEETING
+                for session in records.direct_work_sessions
+            ),
             "pwp_needed": selectors.pwp_needed(records.current_legal_status),
             # Offered only where it is asked for: a child on an interim or full care order.
             "may_approve_pwp": policy.may_approve_placement_with_parents(request.user, case)
@@ -165,32 +178,77 @@ def goal_review_form(request, pk, goal_pk, review_pk=None):
 
 
 def pwp_approve(request, pk):
+    """The service director's decision on placing the child with parents, beside
+    the evidence she decides on (regulations 17 and 18)."""
     case = _case(request, pk)
     policy.require(policy.may_approve_placement_with_parents(request.user, case))
-    status = current_legal_status(case.child)
-    form = PlacementWithParentsApprovalForm(request.POST or None)
+    form = PlacementWithParentsDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.approve_placement_with_parents(
+            decision = services.decide_placement_with_parents(
                 case=case,
                 by=request.user,
-                approved_on=form.cleaned_data["approved_on"],
-                notes=form.cleaned_data["notes"],
+                outcome=data["outcome"],
+                decided_on=data["decided_on"],
+                reason=data["reason"],
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "The placement with parents was approved.")
+            words, _ = decision.outcome_tag
+            messages.success(request, f"Placement with parents: {words.lower()}.")
             return _back_to(case, "pwp")
     return render(
         request,
         "planning/pwp_approve.html",
+        {"case": case, "form": form, "evidence": selectors.pwp_evidence(case, today())},
+    )
+
+
+def not_appropriate(request, pk, step):
+    """Record (or change) that a part of the programme asked for where appropriate
+    is not appropriate for this child, and why."""
+    case = _case(request, pk, change=True)
+    if step not in PlanStep.values:
+        raise Http404
+    record = case.not_appropriate.filter(step=step).first()
+    form = NotAppropriateForm(
+        request.POST or None, step=step, child_name=case.child.first_name, record=record
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_not_appropriate(
+                case=case,
+                by=request.user,
+                step=step,
+                decided_on=data["decided_on"],
+                reason=data["reason"],
+                version=data.get("version"),
+            )
+        except StaleRecord:
+            form.add_error(None, "Someone else changed this since you opened it: check it again")
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Recorded: {PlanStep(step).label.lower()} not appropriate.")
+            return _back_to(case, NOT_APPROPRIATE_ANCHOR[step])
+    label = PlanStep(step).label
+    return render(
+        request,
+        "planning/not_appropriate.html",
         {
             "case": case,
             "form": form,
-            "status": status,
-            "pwp_needed": selectors.pwp_needed(status),
-            "approvals": case.pwp_approvals.select_related("approved_by"),
-            "day": today(),
+            "title": f"{label} is not appropriate for {case.child.first_name}",
+            "step": step,
+            "anchor": NOT_APPROPRIATE_ANCHOR[step],
         },
     )
+
+
+NOT_APPROPRIATE_ANCHOR = {
+    PlanStep.RESTORATIVE_MEETING: "direct-work",
+    PlanStep.OVERNIGHT_STAYS: "family-time",
+}

@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 
-def form_page(request, case, form, title, *, back="reviews:journey"):
+def form_page(request, case, form, title, *, back="reviews:journey", context=None):
+    """`context` adds what a decision is taken on, shown above its form by the
+    template it names as `before_form`."""
     return render(
         request,
         "reviews/decision_form.html",
-        {"case": case, "form": form, "title": title, "back": back},
+        {"case": case, "form": form, "title": title, "back": back, **(context or {})},
     )
 
 
@@ -30,7 +32,9 @@ def attempt(request, case, form, action, success, to="reviews:journey"):
     return redirect(to, case.pk)
 
 
-def decision_page(request, case, form, title, action, success, *, page="reviews:journey"):
+def decision_page(
+    request, case, form, title, action, success, *, page="reviews:journey", context=None
+):
     """The whole life of a decision form: shown, and on a valid POST `action`
     (given the cleaned values) runs the service; its refusal goes in the error
     summary, its success back to `page`."""
@@ -38,4 +42,4 @@ def decision_page(request, case, form, title, action, success, *, page="reviews:
         done = attempt(request, case, form, lambda: action(form.cleaned_data), success, to=page)
         if done:
             return done
-    return form_page(request, case, form, title, back=page)
+    return form_page(request, case, form, title, back=page, context=context)

@@ -171,6 +171,8 @@ def journey_case(case, team_manager, head_of_service):
         planning.WrittenAgreement,
         planning.FamilyTimeStep,
         planning.PlacementWithParentsApproval,
+        planning.PlacementPlan,
+        planning.NotAppropriate,
         planning.ContingencyPlan,
         planning.SupportService,
         planning.SupportPlan,

@@ -301,6 +301,14 @@ def _assessment_and_planning_records(case: ReunificationCase, parent) -> None:
     planning.DirectWorkSession.objects.create(
         case=case, held_on=day, kind="direct_work", notes="Notes"
     )
+    planning.PlacementPlan.objects.create(
+        case=case,
+        lives_with="Mother",
+        arrangements="Same school",
+        support="Family support",
+        contact="Weekly with her brother",
+        agreed_on=day,
+    )
 
 
 # The reunification journey ----------------------------------------------------
@@ -532,6 +540,24 @@ def planning_records(case: ReunificationCase, *, team_manager: User, on=None) ->
     planning.DirectWorkSession.objects.create(
         case=case, held_on=day, kind="restorative_meeting", notes="Kayla and Mum met."
     )
+    placement_plan(case, on=day)
+
+
+def placement_plan(case: ReunificationCase, *, on=None):
+    """The placement plan a placement with parents on a care order is decided on."""
+    from planning.models import PlacementPlan
+
+    plan, _ = PlacementPlan.objects.update_or_create(
+        case=case,
+        defaults={
+            "lives_with": "Kayla's mother, Dawn Brightwater, and no other adult",
+            "arrangements": "Kayla stays at Hillside Primary; her GP stays the same.",
+            "support": "Turning Point weekly; the family support worker twice a week.",
+            "contact": "Weekly with her brother Jordan; monthly with her former foster carers.",
+            "agreed_on": on or today(),
+        },
+    )
+    return plan
 
 
 def put_on_care_order(case: ReunificationCase, *, code: str = "C1", on=None) -> LegalStatus:

@@ -196,14 +196,16 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
     assert walk.heading() == "3. Support and planning"
     assert "Next: service director" in page.locator(".govuk-task-list").inner_text()
 
-    # The planning is recorded; the service director approves placement with parents.
+    # The planning is recorded, with the placement plan; the service director
+    # approves placement with parents.
     planning_records(case, team_manager=people.team_manager)
     walk.sign_in_as(people.director)
     walk.open_waiting("Approve placement with parents (care order)")
-    walk.fill_date("approved_on", D(2026, 3, 10))
-    page.fill("textarea[name=notes]", "Placement plan and household checks seen.")
-    walk.submit("Approve placement with parents")
-    page.wait_for_selector("text=The placement with parents was approved.")
+    page.check("input[name=outcome][value=approved]")
+    walk.fill_date("decided_on", D(2026, 3, 10))
+    page.fill("textarea[name=reason]", "Placement plan and household checks seen.")
+    walk.submit("Record the decision")
+    page.wait_for_selector("text=Placement with parents: approved.")
 
     walk.sign_in_as(people.social_worker)
     walk.open_journey()
@@ -249,7 +251,7 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
         people.team_manager,
     )
     assert meeting.risk_assessment.confirmed_level == "low"
-    assert case.pwp_approvals.get().approved_by == people.director
+    assert case.pwp_approvals.get().decided_by == people.director
 
 
 def test_a_high_risk_case_is_stopped_and_recorded_as_not_pursued(walk, people):

@@ -277,6 +277,16 @@ def _(fx):
     return Page("director", url("planning:pwp_approve", case.pk))
 
 
+@page("planning:not_appropriate[restorative_meeting]")
+def _(fx):
+    case = fx("case")  # its direct work holds no restorative meeting
+    return Page(
+        "social_worker",
+        url("planning:not_appropriate", case.pk, "restorative_meeting"),
+        answers={"reason": "She is six months old."},
+    )
+
+
 @page("reviews:approve[confirmed]")
 def _(fx):
     return Page("team_manager", url("reviews:approve", fx("journey_case").pk, "confirmed"))

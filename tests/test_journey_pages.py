@@ -28,6 +28,7 @@ from tests.factories import (
     journey_to,
     open_case,
     participants,
+    placement_plan,
     put_on_care_order,
     signed_off_risk_assessment,
     submitted_risk_assessment,
@@ -852,6 +853,9 @@ def test_the_service_director_sees_placements_with_parents_waiting_oldest_first(
     )
     LegalStatusFactory(child=section_20.child, code=LegalStatusCode.V2)
     ReunificationCase.objects.filter(pk=section_20.pk).update(stage=Stage.SUPPORT_PLANNING)
+    # The director decides on a placement plan: each care order case has one.
+    for case in (noah, journey_case, section_20):
+        placement_plan(case)
     client.force_login(people.director)
 
     response = client.get(WAITING)

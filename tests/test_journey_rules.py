@@ -8,7 +8,13 @@ from dataclasses import replace
 import pytest
 
 from cases.models import Role, Stage
-from reviews.journey.rules import CaseFacts, describe, outstanding, requirements
+from reviews.journey.rules import (
+    CaseFacts,
+    describe,
+    outstanding,
+    requirements,
+    where_appropriate,
+)
 from risk.tool import Level
 
 SW, TM, HOS, IRO, SD = (
@@ -40,6 +46,8 @@ PLANNING_DONE = {
     "written_agreement_agreed": True,
     "overnight_family_time": True,
     "family_time_steps": 2,
+    "placement_plan": True,
+    "pwp_outcome": "approved",
     "pwp_approved": True,
     "contingency_plan": True,
     "support_recorded": True,
@@ -91,6 +99,7 @@ def missing_keys(facts: CaseFacts) -> list[str]:
                 "support",
                 "services",
                 "restorative_meeting",
+                "placement_plan",
                 "placement_with_parents",
             ],
         ),
@@ -332,8 +341,119 @@ def test_nothing_recorded_for_planning_lists_everything():
         "support",
         "services",
         "restorative_meeting",
+        "placement_plan",
         "placement_with_parents",
     ]
+
+
+# "Where appropriate": a restorative meeting and overnight stays can be recorded as
+# not appropriate for the child, with a reason, which meets the requirement.
+
+
+@pytest.mark.parametrize(
+    "done, reason, met, detail",
+    [
+        (True, "", True, ""),
+        (True, "A baby of six months", True, ""),  # it happened: the reason is not needed
+        (
+            False,
+            "A baby of six months",
+            True,
+            "not appropriate for the child: A baby of six months",
+        ),
+        (False, "  A baby  ", True, "not appropriate for the child: A baby"),
+        (False, "", False, ""),
+        (False, "   \n ", False, ""),  # a blank reason is no reason
+        (False, None, False, ""),
+    ],
+    ids=["done", "done-and-reason", "reason", "reason-trimmed", "neither", "blank", "none"],
+)
+def test_where_appropriate_is_met_by_doing_it_or_by_a_reason(done, reason, met, detail):
+    assert where_appropriate(done, reason) == (met, detail)
+
+
+@pytest.mark.parametrize(
+    "key, held, reason_fact",
+    [
+        ("restorative_meeting", "restorative_meeting", "restorative_meeting_not_appropriate"),
+        ("family_time", "overnight_family_time", "overnight_stays_not_appropriate"),
+    ],
+)
+def test_not_appropriate_with_a_reason_meets_the_requirement_and_says_why(key, held, reason_fact):
+    without = replace(PLANNED, planning={**PLANNING_DONE, held: False})
+    not_appropriate = replace(
+        PLANNED, planning={**PLANNING_DONE, held: False, reason_fact: "Kayla is a baby"}
+    )
+    blank = replace(PLANNED, planning={**PLANNING_DONE, held: False, reason_fact: " "})
+
+    assert missing_keys(without) == [key]
+    assert missing_keys(not_appropriate) == []
+    assert by_key(not_appropriate)[key].detail == "not appropriate for the child: Kayla is a baby"
+    assert missing_keys(blank) == [key]
+
+
+# Placement with Parents (regulations 17 and 18): the plan, then the director's
+# decision on it; a refusal or a plan sent back is the social worker's to act on.
+
+
+@pytest.mark.parametrize(
+    "plan, outcome, approved, missing, who, detail",
+    [
+        (True, "approved", True, [], SD, ""),
+        (
+            False,
+            "",
+            False,
+            ["placement_plan", "placement_with_parents"],
+            SD,
+            "",
+        ),
+        (True, "", False, ["placement_with_parents"], SD, ""),
+        (
+            True,
+            "sent_back",
+            False,
+            ["placement_with_parents"],
+            SW,
+            "sent back by the service director: Name the support",
+        ),
+        (
+            True,
+            "refused",
+            False,
+            ["placement_with_parents"],
+            SW,
+            "refused by the service director: Name the support",
+        ),
+    ],
+    ids=["approved", "no-plan", "waiting", "sent-back", "refused"],
+)
+def test_placement_with_parents_needs_the_plan_and_an_approval_of_it(
+    plan, outcome, approved, missing, who, detail
+):
+    planning = {
+        **PLANNING_DONE,
+        "placement_plan": plan,
+        "pwp_outcome": outcome,
+        "pwp_reason": "Name the support " if outcome else "",
+        "pwp_approved": approved,
+    }
+    facts = replace(PLANNED, planning=planning)
+
+    assert missing_keys(facts) == missing
+    assert by_key(facts)["placement_with_parents"].who == who
+    assert by_key(facts)["placement_with_parents"].detail == detail
+
+
+def test_a_placement_plan_is_not_asked_for_under_section_20():
+    facts = replace(
+        PLANNED,
+        on_care_order=False,
+        planning={**PLANNING_DONE, "placement_plan": False, "pwp_approved": False},
+    )
+
+    assert "placement_plan" not in by_key(facts)
+    assert outstanding(facts) == []
 
 
 # Stage 4: confirmation

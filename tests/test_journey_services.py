@@ -949,7 +949,7 @@ def test_on_a_care_order_confirmation_waits_for_the_service_directors_approval(
     services.move_to_confirmation(case=planned, by=people.social_worker)
 
     assert reload(planned).stage == Stage.CONFIRMATION
-    assert approval.approved_by == people.director
+    assert approval.decided_by == people.director
     assert latest_entry(planned).description.startswith("Moved from 3. Support and planning")
     assert ChronologyEntry.objects.filter(
         case=planned,

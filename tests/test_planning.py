@@ -26,6 +26,7 @@ from planning.models import (
     GoalReview,
     InviteeKind,
     MeetingInvitee,
+    PlacementPlan,
     PlacementWithParentsApproval,
     PlanningMeeting,
     ServiceKind,
@@ -47,7 +48,14 @@ MEETING_DAY = D(2026, 3, 2)
 def case(case):
     """Kayla's case (from conftest) with no planning records yet, whatever the
     shared fixture puts on it for the generic record pages."""
-    for model in (FamilyTimeStep, ContingencyPlan, SupportService, SupportPlan, DirectWorkSession):
+    for model in (
+        FamilyTimeStep,
+        ContingencyPlan,
+        SupportService,
+        SupportPlan,
+        DirectWorkSession,
+        PlacementPlan,
+    ):
         model.objects.filter(case=case).delete()
     return case
 
@@ -682,10 +690,23 @@ def on_care_order(case):
     """Kayla's section 20 accommodation ended when an interim care order was made."""
     LegalStatus.objects.filter(child=case.child).update(end_date=D(2026, 1, 12))
     LegalStatus.objects.create(child=case.child, code=LegalStatusCode.C1, start_date=D(2026, 1, 12))
+    PlacementPlan.objects.create(
+        case=case,
+        lives_with="Kayla's mother",
+        arrangements="Same school",
+        support="Family support twice a week",
+        contact="Weekly with Jordan",
+        agreed_on=D(2026, 3, 2),
+    )
     return case
 
 
 PWP = {"approved_on": D(2026, 3, 9), "notes": "Placement plan seen; every adult checked."}
+PWP_FORM = {
+    "outcome": "approved",
+    "decided_on": D(2026, 3, 9),
+    "reason": "Placement plan seen; every adult checked.",
+}
 
 
 def test_the_service_director_approves_a_placement_with_parents_on_a_care_order(
@@ -694,13 +715,14 @@ def test_the_service_director_approves_a_placement_with_parents_on_a_care_order(
     case = on_care_order
     client.force_login(director)
 
-    assert "Approve placement with parents" in text(client.get(planning_page(case)))
-    response = client.post(url("planning:pwp_approve", case), fields(**PWP))
+    assert "Decide on placement with parents" in text(client.get(planning_page(case)))
+    response = client.post(url("planning:pwp_approve", case), fields(**PWP_FORM))
 
     assert response.status_code == 302
     assert response.url == planning_page(case) + "#pwp"
     approval = case.pwp_approvals.get()
-    assert (approval.approved_by, approval.approved_on) == (director, D(2026, 3, 9))
+    assert (approval.decided_by, approval.decided_on) == (director, D(2026, 3, 9))
+    assert (approval.placement_plan, approval.plan_version) == (case.placement_plan, 1)
     entry = case.chronology.get(kind=ChronologyKind.DECISION)
     assert entry.automatic and entry.recorded_by == director
     assert "Placement with Parents" in entry.description
@@ -711,9 +733,9 @@ def test_placement_with_parents_approval_is_not_asked_for_under_section_20(clien
     client.force_login(director)
 
     page = client.get(planning_page(case))
-    response = client.post(url("planning:pwp_approve", case), fields(**PWP))
+    response = client.post(url("planning:pwp_approve", case), fields(**PWP_FORM))
 
-    assert "Approve placement with parents" not in text(page)
+    assert "Decide on placement with parents" not in text(page)
     assert response.status_code == 200
     assert "There is a problem" in text(response)
     assert "not asked for under section 20" in text(response)
@@ -734,14 +756,16 @@ def test_a_full_care_order_also_needs_approval(on_care_order, director):
     assert approval.pk
 
 
-def test_an_approval_with_no_notes_shows_the_error_summary(client, on_care_order, director):
+def test_an_approval_with_no_reasons_shows_the_error_summary(client, on_care_order, director):
     client.force_login(director)
 
     response = client.post(
-        url("planning:pwp_approve", on_care_order), fields(approved_on=D(2026, 3, 9))
+        url("planning:pwp_approve", on_care_order),
+        fields(outcome="approved", decided_on=D(2026, 3, 9)),
     )
 
-    assert "Enter notes on your approval" in text(response)
+    assert "There is a problem" in text(response)
+    assert "Enter the reasons for your decision" in text(response)
     assert not PlacementWithParentsApproval.objects.exists()
 
 
@@ -752,7 +776,7 @@ def test_only_the_service_director_may_approve_a_placement_with_parents(
     for user in (social_worker, team_manager, head_of_service, iro):
         client.force_login(user)
         assert client.get(url("planning:pwp_approve", case)).status_code == 403
-        assert client.post(url("planning:pwp_approve", case), fields(**PWP)).status_code == 403
+        assert client.post(url("planning:pwp_approve", case), fields(**PWP_FORM)).status_code == 403
         with pytest.raises(PermissionDenied):
             services.approve_placement_with_parents(case=case, by=user, **PWP)
 
@@ -782,11 +806,16 @@ def test_planning_facts_are_all_missing_on_a_new_case(case, django_assert_num_qu
         "written_agreement_agreed": False,
         "overnight_family_time": False,
         "family_time_steps": 0,
+        "placement_plan": False,
+        "pwp_outcome": "",
+        "pwp_reason": "",
         "pwp_approved": False,
         "contingency_plan": False,
         "support_recorded": False,
         "services": 0,
         "restorative_meeting": False,
+        "restorative_meeting_not_appropriate": "",
+        "overnight_stays_not_appropriate": "",
     }
 
 
@@ -807,13 +836,18 @@ def test_planning_facts_reflect_the_records(
         "written_agreement_agreed": True,
         "overnight_family_time": True,
         "family_time_steps": 2,
+        "placement_plan": True,
+        "pwp_outcome": "approved",
+        "pwp_reason": "Placement plan seen; every adult checked.",
         "pwp_approved": True,
         "contingency_plan": True,
         "support_recorded": True,
         "services": 1,
         "restorative_meeting": True,
+        "restorative_meeting_not_appropriate": "",
+        "overnight_stays_not_appropriate": "",
     }
-    assert {type(value) for value in facts.values()} == {bool, int}
+    assert {type(value) for value in facts.values()} == {bool, int, str}
     assert type(facts["planning_meeting_held"]) is bool
 
 

@@ -62,7 +62,13 @@ from cases import services as case_services
 from cases.models import CaseView, FamilyMember, Role, User
 from cases.models.codes import CARE_PLAN_APPROVER, CARE_PLAN_ORDER, next_care_plan_step
 from cases.records import RECORD_TYPES
-from planning.models import AgreementGoal, GoalReview, PlanningMeeting, WrittenAgreement
+from planning.models import (
+    AgreementGoal,
+    GoalReview,
+    PlanningMeeting,
+    PlanStep,
+    WrittenAgreement,
+)
 from reunification.clock import today
 from reviews.aftercare import statutory
 from reviews.journey import decisions as journey
@@ -162,6 +168,13 @@ def record_pages(action: str) -> Callable:
     if action == "edit":
         addresses.record_key = "kind"
     return addresses
+
+
+def not_appropriate_steps(w, where, records=None):
+    pk = w.cases[where].case.pk
+    return [
+        (step, reverse("planning:not_appropriate", args=[pk, step])) for step in PlanStep.values
+    ]
 
 
 def care_plan_steps(w, where, records=None):
@@ -438,7 +451,12 @@ RULES: dict[str, Rule] = {
         {DIRECTOR},
         may=of_case(policy.may_approve_placement_with_parents),
         post_answers=SHOWN_AGAIN,  # under section 20 there is nothing to approve
-        fill=fill(approved_on=on(), notes="Placement plan seen."),
+        fill=fill(outcome="approved", decided_on=on(), reason="Placement plan seen."),
+    ),
+    "planning:not_appropriate": case_rule(
+        not_appropriate_steps,
+        **CHANGER_FORM,
+        fill=fill(decided_on=on(), reason="She is six months old."),
     ),
     # The journey and its decisions
     "reviews:journey": case_rule(case_page("reviews:journey"), SEE, may=SEES),

@@ -21,6 +21,7 @@ from cases.models import (
 )
 from cases.selectors import current_legal_status, is_on_care_order
 from cases.services import add_chronology_entry, lock_case
+from planning.selectors import pwp_approved
 from reunification.clock import now, today
 from reviews.aftercare import rules as ending
 from reviews.deadlines import rules
@@ -240,7 +241,7 @@ def record_return_home(
             raise ValidationError(
                 "A planned return needs the latest signed-off risk level to be Low or Medium"
             )
-        if care_order and not case.pwp_approvals.exists():
+        if care_order and not pwp_approved(case):
             raise ValidationError(
                 "The child is on a care order: the service director must approve placement "
                 "with parents before the return"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from cases.dates import add_months
 from cases.models import Role, Stage
 from cases.models.codes import CarePlanStep
+from planning.models import PwPOutcome
 from risk.tool import Level
 
 
@@ -167,8 +168,57 @@ def assessment(f: CaseFacts) -> list[Requirement]:
     ]
 
 
+def where_appropriate(done: bool, not_appropriate_reason: str) -> tuple[bool, str]:
+    """A part of the programme the guidance asks for "where appropriate" (the
+    restorative meeting, overnight stays): met when it happened, or when it was
+    recorded as not appropriate for the child with a reason, which the detail
+    names. A blank reason is no reason."""
+    if done:
+        return True, ""
+    reason = (not_appropriate_reason or "").strip()
+    if reason:
+        return True, f"not appropriate for the child: {reason}"
+    return False, ""
+
+
+def placement_with_parents(p: dict) -> list[Requirement]:
+    """Regulations 17 and 18, for a child on an interim or full care order: a
+    placement plan before the placement, and the service director's approval of
+    the plan as it stands. A refusal or a plan sent back leaves it with the social
+    worker, to change the plan, which asks the director again."""
+    plan = p.get("placement_plan", False)
+    outcome = p.get("pwp_outcome", "")
+    reason = (p.get("pwp_reason", "") or "").strip()
+    approved = p.get("pwp_approved", False)
+    who, detail = SD, ""  # with no plan yet, the social worker's requirement before it
+    answered = {PwPOutcome.SENT_BACK: "sent back", PwPOutcome.REFUSED: "refused"}
+    if plan and not approved and outcome in answered:
+        who, detail = SW, f"{answered[outcome]} by the service director: {reason}"
+    return [
+        Requirement(
+            "placement_plan",
+            "Record the placement plan before the placement (care order)",
+            plan,
+            SW,
+        ),
+        Requirement(
+            "placement_with_parents",
+            "Service director approves placement with parents (care order)",
+            approved,
+            who,
+            detail,
+        ),
+    ]
+
+
 def support_and_planning(f: CaseFacts) -> list[Requirement]:
     p = f.planning
+    overnight, overnight_detail = where_appropriate(
+        p.get("overnight_family_time", False), p.get("overnight_stays_not_appropriate", "")
+    )
+    restorative, restorative_detail = where_appropriate(
+        p.get("restorative_meeting", False), p.get("restorative_meeting_not_appropriate", "")
+    )
     requirements = [
         Requirement(
             "planning_meeting",
@@ -185,8 +235,9 @@ def support_and_planning(f: CaseFacts) -> list[Requirement]:
         Requirement(
             "family_time",
             "Plan family time in steps, with at least one overnight stay",
-            p.get("overnight_family_time", False),
+            overnight,
             SW,
+            overnight_detail,
         ),
         Requirement(
             "contingency",
@@ -209,19 +260,13 @@ def support_and_planning(f: CaseFacts) -> list[Requirement]:
         Requirement(
             "restorative_meeting",
             "Hold the restorative meeting as part of the direct work",
-            p.get("restorative_meeting", False),
+            restorative,
             SW,
+            restorative_detail,
         ),
     ]
     if f.on_care_order:
-        requirements.append(
-            Requirement(
-                "placement_with_parents",
-                "Service director approves placement with parents (care order)",
-                p.get("pwp_approved", False),
-                SD,
-            )
-        )
+        requirements += placement_with_parents(p)
     return requirements
 
 

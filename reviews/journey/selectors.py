@@ -14,8 +14,7 @@ from cases import selectors as case_selectors
 from cases.models import ReunificationCase, Role, Stage, User
 from cases.models.codes import CARE_PLAN_APPROVER, CARE_PLAN_ORDER, care_plan_step_before
 from cases.policy import CASE_FIELD_FOR_ROLE
-from planning.models import PlacementWithParentsApproval
-from planning.selectors import planning_facts
+from planning.selectors import planning_facts, pwp_waiting_for_director
 from reviews.journey import rules
 from reviews.journey.rules import CaseFacts
 from reviews.models import (
@@ -181,7 +180,7 @@ def decisions_waiting(user: User) -> list[Waiting]:
         add(
             cases.filter(stage=Stage.SUPPORT_PLANNING)
             .filter(case_selectors.on_care_order_rule())
-            .exclude(Exists(PlacementWithParentsApproval.objects.filter(case=OuterRef("pk")))),
+            .filter(pwp_waiting_for_director()),
             "Approve placement with parents (care order)",
             "planning:pwp_approve",
             allowed=lambda case: policy.may_approve_placement_with_parents(user, case),

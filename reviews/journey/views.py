@@ -8,6 +8,7 @@ from cases import policy
 from cases.models import Role, Stage
 from cases.models.codes import next_care_plan_step
 from cases.services import case_for_page
+from planning.selectors import not_appropriate
 from reunification.clock import today
 from reviews.journey import decisions, rules
 from reviews.journey.forms import (
@@ -211,6 +212,11 @@ def meeting(request, pk):
             further_work_by=data.get("further_work_by"),
         ),
         "The viability meeting was recorded.",
+        context={
+            # Parts of the programme judged not appropriate for the child, and why.
+            "before_form": "planning/_viability_not_appropriate.html",
+            "not_appropriate": not_appropriate(case),
+        },
     )
 
 
