@@ -21,6 +21,7 @@ from .models import (
     LegalStatus,
     LegalStatusCode,
     Placement,
+    PlacementType,
     ReunificationCase,
     Role,
     Stage,
@@ -149,6 +150,22 @@ def current_period(periods, today: datetime.date):
         if period.start_date <= today and (period.end_date is None or today < period.end_date):
             return period
     return periods[0] if periods else None
+
+
+def placed_with_parents_since(
+    child: Child, day: datetime.date | None = None
+) -> datetime.date | None:
+    """Since when the child has lived with a parent: the start of the placement
+    running on `day` (today if not given) when it is with a parent (P1); None when
+    she lives elsewhere or no placement runs. Reads `child.placements.all()`."""
+    day = day or today()
+    for placement in child.placements.all():
+        running = placement.start_date <= day and (
+            placement.end_date is None or day < placement.end_date
+        )
+        if running and placement.placement_type == PlacementType.P1:
+            return placement.start_date
+    return None
 
 
 def current_placement(case: ReunificationCase, today: datetime.date) -> Placement | None:

@@ -7,14 +7,12 @@ from django.db.models import OuterRef, Subquery
 
 from cases import rules
 from cases.models import (
-    LegalStatusCode,
     ParentalIssueKind,
-    PlacementType,
     ReunificationCase,
     Stage,
     TreatmentUptake,
 )
-from cases.selectors import current_legal_status
+from cases.selectors import current_legal_status, placed_with_parents_since
 from reunification.clock import today
 
 from .models import AssessmentStatus, FactorStatus, NamedRiskFactor, RiskAssessment
@@ -73,9 +71,6 @@ def as_rule_input(assessments: list[RiskAssessment]) -> list[SignedOffAssessment
     ]
 
 
-SECTION_20 = {LegalStatusCode.V2, LegalStatusCode.V3, LegalStatusCode.V4}
-
-
 @dataclass(frozen=True)
 class Situation:
     """Where the child lives and under what order, as the risk advice needs it."""
@@ -90,25 +85,18 @@ class Situation:
 
 
 def situation(case: ReunificationCase, day: datetime.date) -> Situation:
-    """At home: the case is at the return-home stage (a breakdown closes it), or
-    the child's placement on `day` is with parents (P1). The legal status is
-    cases.selectors.current_legal_status."""
+    """At home: placed with a parent on `day` (cases.selectors.placed_with_parents_since),
+    or the case is at the return-home stage (a breakdown closes it). The legal
+    status is cases.selectors.current_legal_status."""
     child = case.child
-    placed = [
-        p
-        for p in child.placements.all()
-        if p.placement_type == PlacementType.P1
-        and p.start_date <= day
-        and (p.end_date is None or day < p.end_date)
-    ]
-    since = min((p.start_date for p in placed), default=None)
+    since = placed_with_parents_since(child, day)
     if since is None and case.stage == Stage.RETURN_HOME:
         since = case.stage_entered_on
     status = current_legal_status(child, day)
     return Situation(
         at_home_since=since,
         on_care_order=status is not None and status.is_care_order,
-        section_20=status is not None and status.code in SECTION_20,
+        section_20=status is not None and status.is_section_20,
     )
 
 

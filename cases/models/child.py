@@ -135,6 +135,10 @@ class LegalStatus(Versioned):
     def is_care_order(self) -> bool:
         return self.code in LegalStatusCode.care_orders()
 
+    @property
+    def is_section_20(self) -> bool:
+        return self.code in LegalStatusCode.section_20()
+
 
 class Placement(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")

@@ -50,6 +50,11 @@ class LegalStatusCode(models.TextChoices):
     def care_orders(cls) -> set[str]:
         return {cls.C1, cls.C2}
 
+    @classmethod
+    def section_20(cls) -> set[str]:
+        """Accommodated with the parents' agreement (Children Act 1989 s20)."""
+        return {cls.V2, cls.V3, cls.V4}
+
 
 class PlacementType(models.TextChoices):
     P1 = "P1", "P1 – Placed with own parent(s) or person with parental responsibility"

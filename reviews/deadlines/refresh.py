@@ -21,6 +21,7 @@ from cases.selectors import (
     current_legal_status,
     current_period,
     is_on_care_order,
+    placed_with_parents_since,
 )
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
@@ -137,11 +138,12 @@ def _after_return_review(index: int, care_order_remains: bool) -> str:
     return "Child in Care review" if care_order_remains else "Child in Need review"
 
 
-def _at_home_since(placement, returned, day: datetime.date) -> datetime.date | None:
+def _at_home_since(child, placement, returned, day: datetime.date) -> datetime.date | None:
     """Since when the child has been living with a parent: placed with parents
     (P1), or home after the return with no placement since."""
-    if placement is not None and placement.placement_type == PlacementType.P1:
-        return placement.start_date
+    since = placed_with_parents_since(child, day)
+    if since is not None:
+        return since
     if placement is None and returned is not None and returned.returned_on <= day:
         return returned.returned_on
     return None
@@ -155,7 +157,7 @@ def _visit_rows(case, day, reviews, visits, returned) -> list[Due]:
     placement = current_period(child.placements.all(), day)
     if placement is not None and placement.end_date is not None:
         placement = None
-    home_since = _at_home_since(placement, returned, day)
+    home_since = _at_home_since(child, placement, returned, day)
     orders = []
     if home_since is not None and is_on_care_order(child, day):
         orders = sorted(
