@@ -112,15 +112,7 @@ class GOVUKModelForm(forms.ModelForm):
         self.saved_now = None
         self.versioned = isinstance(self.instance, Versioned) and self.instance.pk is not None
         if self.versioned:
-            self.fields[VERSION_FIELD] = forms.IntegerField(
-                widget=forms.HiddenInput,
-                initial=self.instance.version,
-                # Blank is not a field error anyone could put right: the service
-                # refuses it as a stale edit and the page offers the record again.
-                required=False,
-                min_value=1,
-                max_value=2**31 - 1,
-            )
+            self.fields[VERSION_FIELD] = version_field(self.instance.version)
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField):
                 replacement = GOVUKDateField(
@@ -148,10 +140,8 @@ class GOVUKModelForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.versioned and VERSION_FIELD in self._errors:
-            # Not a field anyone sees: a page altered by hand, or broken.
-            del self._errors[VERSION_FIELD]
-            self.add_error(None, "This page could not be saved. Open the record again to change it")
+        if self.versioned:
+            version_error_to_summary(self)
         return data
 
     def _post_clean(self):
@@ -197,6 +187,27 @@ class GOVUKModelForm(forms.ModelForm):
 def _no_constraints(exclude=None) -> None:
     """Stands in for Model.validate_constraints while a form cleans (see
     GOVUKModelForm.rules_in_service)."""
+
+
+def version_field(initial: int | None) -> forms.IntegerField:
+    """The hidden field carrying the version of the record a page showed."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        initial=initial,
+        # Blank is not a field error anyone could put right: the service
+        # refuses it as a stale edit and the page offers the record again.
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+    )
+
+
+def version_error_to_summary(form) -> None:
+    """A bad version is not a field anyone sees (a page altered by hand, or
+    broken): say so at the top of the page, in the error summary."""
+    if VERSION_FIELD in form._errors:
+        del form._errors[VERSION_FIELD]
+        form.add_error(None, "This page could not be saved. Open the record again to change it")
 
 
 def apply_errors(form, error: ValidationError, *, also=()) -> None:

@@ -7,8 +7,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
-from cases.forms import GOVUKDateField, GOVUKModelForm, users_with_role
+from cases.forms import (
+    GOVUKDateField,
+    GOVUKModelForm,
+    users_with_role,
+    version_error_to_summary,
+    version_field,
+)
 from cases.models import ReunificationCase, Role
+from cases.models.versioned import VERSION_FIELD
 from reunification.clock import today
 
 from .models import (
@@ -354,12 +361,13 @@ class NotAppropriateForm(forms.Form):
         self.fields["decided_on"].initial = record.decided_on if record else today()
         if record:
             self.fields["reason"].initial = record.reason
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput,
-            required=False,
-            initial=record.version if record else None,
-        )
+        self.fields[VERSION_FIELD] = version_field(record.version if record else None)
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.layout.append(Button.primary("submit", "Save"))
+
+    def clean(self):
+        data = super().clean()
+        version_error_to_summary(self)
+        return data

@@ -213,10 +213,11 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
     assert walk.banner() == "The case moved to confirmation."
     assert walk.heading() == "4. Confirmation"
 
-    # Five weeks on, a new risk assessment is signed off and the viability meeting
-    # confirms the return date.
+    # Five weeks on, a new risk assessment is signed off (Medium still: Low would
+    # step down sooner than the rules allow) and the viability meeting confirms
+    # the return date.
     clock.move_to(noon(D(2026, 4, 15)))
-    submitted_risk_assessment(case, author=people.social_worker, level="low")
+    submitted_risk_assessment(case, author=people.social_worker, level="medium")
     walk.sign_in_as(people.team_manager)
     walk.sign_off_the_risk_assessment()
     walk.open_waiting("Hold the Reunification Viability Meeting")
@@ -250,7 +251,7 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
         D(2026, 5, 1),
         people.team_manager,
     )
-    assert meeting.risk_assessment.confirmed_level == "low"
+    assert meeting.risk_assessment.confirmed_level == "medium"
     assert case.pwp_approvals.get().decided_by == people.director
 
 
@@ -289,7 +290,7 @@ def test_a_high_risk_case_is_stopped_and_recorded_as_not_pursued(walk, people):
     walk.submit("Record that reunification is not pursued")
     assert walk.banner() == "Recorded: reunification is not pursued."
     assert walk.heading() == "Reunification not pursued"
-    assert "Care planning and Child in Care reviews continue." in page.content()
+    assert "Care planning and Child in Care reviews continue," in page.content()
     screenshot(page, "journey-not-pursued")
 
     case.refresh_from_db()

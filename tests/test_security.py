@@ -488,8 +488,16 @@ def test_the_audit_page_shows_who_changed_every_record_and_when(
     kinds = {m._meta.app_label for m in changed.values()}
     assert {"cases", "risk", "planning", "reviews"} <= kinds
     # Every kind but the viability meeting, the three ways a case ends, and the
-    # regulation 39 approval (asked only when care under section 20 ends).
-    not_here = {"Breakdown", "CeasingCareRequest", "Closure", "NotPursued", "ViabilityMeeting"}
+    # regulation 39 approval (asked only when care under section 20 ends) and a part
+    # of the plan recorded as not appropriate (this child has them all).
+    not_here = {
+        "Breakdown",
+        "CeasingCareRequest",
+        "Closure",
+        "NotAppropriate",
+        "NotPursued",
+        "ViabilityMeeting",
+    }
     assert {m.__name__ for m in set(tracked_models()) - set(changed.values())} == not_here
 
     client.force_login(team_manager)

@@ -488,6 +488,28 @@ WRITES = [
         ),
     ),
     (
+        planning_services.decide_placement_with_parents,
+        "",
+        lambda o, p: dict(
+            case=o.case,
+            by=p.director,
+            outcome="sent_back",
+            decided_on=today(),
+            reason="Sent back after closing",
+        ),
+    ),
+    (
+        planning_services.record_not_appropriate,
+        "",
+        lambda o, p: dict(
+            case=o.case,
+            by=p.social_worker,
+            step="overnight_stays",
+            decided_on=today(),
+            reason="Not appropriate after closing",
+        ),
+    ),
+    (
         risk_services.save_draft,
         "adding",
         lambda o, p: dict(
