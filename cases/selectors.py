@@ -343,3 +343,48 @@ def case_views(case: ReunificationCase) -> QuerySet[CaseView]:
 def data_downloads() -> QuerySet[DataDownload]:
     """Every download of children's data, newest first, with who took it."""
     return DataDownload.objects.select_related("user").order_by("-downloaded_at", "-pk")
+
+
+def came_back_into_care_subquery(child_ref: str, returned_ref: str):
+    """The day the child next came into care after a return home on `returned_ref`,
+    from the child's own record whatever became of the case: the earliest of a
+    placement away from the parents (not P1) that began after the return, a legal
+    status that began a new period of care after it (no status running the day
+    before), a later case's "became looked after" date, an earlier care episode
+    recorded since, or a failed return of that date on the child's record. None
+    while nothing shows the child back in care. For annotating rows that have a
+    child and a return date; a SQL expression, so it reads no rows itself."""
+    from django.db.models import DateField, Min, Value
+    from django.db.models.functions import Coalesce, Least, NullIf
+
+    from .models import CareEpisode, PreviousReturn
+
+    child, after = OuterRef(child_ref), OuterRef(returned_ref)
+    continued = LegalStatus.objects.filter(
+        child=OuterRef("child"), start_date__lt=OuterRef("start_date")
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("start_date")))
+    sources = [
+        Placement.objects.filter(child=child, start_date__gt=after).exclude(
+            placement_type=PlacementType.P1
+        ),
+        LegalStatus.objects.filter(child=child, start_date__gt=after).filter(~Exists(continued)),
+        ReunificationCase.objects.filter(child=child, became_looked_after_on__gt=after),
+        CareEpisode.objects.filter(child=child, start_date__gt=after),
+        PreviousReturn.objects.filter(
+            child=child, returned_home_on=after, came_back_into_care_on__isnull=False
+        ),
+    ]
+    columns = ["start_date", "start_date", "became_looked_after_on", "start_date"]
+    columns.append("came_back_into_care_on")
+    never = Value(datetime.date(9999, 12, 31), output_field=DateField())
+    earliest = [
+        Coalesce(
+            Subquery(
+                rows.order_by().values("child").annotate(first=Min(column)).values("first")[:1],
+                output_field=DateField(),
+            ),
+            never,
+        )
+        for rows, column in zip(sources, columns, strict=True)
+    ]
+    return NullIf(Least(*earliest), never)

@@ -1,0 +1,634 @@
+"""Outcomes after a return home, counted by the child rather than the case.
+
+A return home is followed through the child's whole later record: the day she
+came back into care is the breakdown recorded on the case or, whatever became of
+the case, the next care the child's record shows
+(`cases.selectors.came_back_into_care_subquery`). Follow-up is in calendar
+months, worked out in the database (the same SQL on PostgreSQL and SQLite).
+Every function takes a `Scope`: returns (or decisions) dated in its period, in
+its teams, followed up to `scope.today`.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractQuarter,
+    ExtractYear,
+    Least,
+    NullIf,
+)
+from django.db.models.lookups import Exact, LessThan
+
+from cases.models import (
+    AbuseCategory,
+    CareEpisode,
+    CategoryOfNeed,
+    LegalStatus,
+    LegalStatusCode,
+    ParentalIssue,
+    ParentalIssueKind,
+    Placement,
+    PlacementType,
+    PreviousReturn,
+    ReasonEpisodeCeased,
+)
+from cases.selectors import came_back_into_care_subquery
+from reviews.models import (
+    Closure,
+    ClosureReason,
+    LegalStatusAfterReturn,
+    NotPursued,
+    ReturnHome,
+)
+
+from .selectors import Scope, _days
+
+# Follow-up windows in calendar months. A return counts towards a window once the
+# day that many months after it has come; the child re-entered within the window
+# when she came back into care before that day.
+WINDOWS = [("3 months", 3), ("6 months", 6), ("1 year", 12), ("2 years", 24)]
+
+# National comparison points (NSPCC analysis of national data, 003; DOMAIN.md):
+# the share of children back in care this many months after a return home.
+NATIONAL = {3: 12, 12: 20, 72: 35}
+NATIONAL_TEXT = {
+    "3 months": "about 12%",
+    "6 months": "35–37% in older studies",
+    "1 year": "about 20%",
+    "2 years": "",
+}
+
+# Fewer than this many children in a cell could identify a child: not shown.
+SUPPRESS_BELOW = 5
+SUPPRESSED = "fewer than 5"
+
+NEVER = datetime.date(9999, 12, 31)
+
+
+# Calendar months in SQL --------------------------------------------------------
+
+
+def _last_day_of_month(day: datetime.date) -> bool:
+    return (day + datetime.timedelta(days=1)).month != day.month
+
+
+def _part(day, part: str):
+    if isinstance(day, datetime.date):
+        return Value(getattr(day, part))
+    return {"year": ExtractYear, "month": ExtractMonth, "day": ExtractDay}[part](day)
+
+
+def whole_months(start, end):
+    """Whole calendar months from `start` to `end` (expressions, or a date for
+    `end`): one month after 31 January is the last day of February, as
+    `cases.dates.add_months` counts, so `whole_months(a, b) >= n` exactly when
+    `b` is on or after the day n months after `a`."""
+    months = (_part(end, "year") - _part(start, "year")) * 12 + (
+        _part(end, "month") - _part(start, "month")
+    )
+    end_day, start_day = _part(end, "day"), _part(start, "day")
+    if isinstance(end, datetime.date):
+        # The last day of a month is a whole month after any later day of the month before.
+        short_month = Q(pk__in=[]) if _last_day_of_month(end) else Q(LessThan(end_day, start_day))
+    else:
+        next_day = ExpressionWrapper(end + datetime.timedelta(days=1), output_field=DateField())
+        month_ends = Q(Exact(ExtractDay(next_day), 1))
+        short_month = Q(LessThan(end_day, start_day)) & ~month_ends
+    short = Case(When(short_month, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return ExpressionWrapper(months - short, output_field=IntegerField())
+
+
+# The returns, followed ---------------------------------------------------------
+
+
+def followed_returns(scope: Scope):
+    """Returns home in the period, each with the day the child came back into care
+    (`back_on`, None while still at home), whole months at home before it
+    (`months_home`) and whole months followed up to today (`months_followed`)."""
+    returns = scope.by_case(ReturnHome.objects.filter(returned_on__range=(scope.start, scope.end)))
+    never = Value(NEVER, output_field=DateField())
+    back = NullIf(
+        Least(
+            Coalesce(F("case__breakdown__came_back_on"), never),
+            Coalesce(came_back_into_care_subquery("case__child", "returned_on"), never),
+        ),
+        never,
+    )
+    return (
+        returns.annotate(back_on=back)
+        .annotate(
+            months_home=Case(
+                When(back_on__isnull=False, then=whole_months(F("returned_on"), F("back_on"))),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            months_followed=whole_months(F("returned_on"), scope.today),
+        )
+        .order_by()
+    )
+
+
+def returns_home(scope: Scope) -> dict:
+    figures = followed_returns(scope).aggregate(
+        total=Count("pk"),
+        planned_returns=Count("pk", filter=Q(planned=True)),
+        unplanned_returns=Count("pk", filter=Q(planned=False)),
+    )
+    return {
+        "total": figures["total"],
+        "planned": figures["planned_returns"],
+        "unplanned": figures["unplanned_returns"],
+    }
+
+
+@dataclass(frozen=True)
+class ReEntry:
+    window: str
+    months: int
+    observed: int
+    came_back: int
+    national: str
+
+    @property
+    def percent(self) -> float | None:
+        return _rate(self.came_back, self.observed)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _window_counts(months: int) -> dict:
+    followed = Q(months_followed__gte=months)
+    return {
+        f"followed_{months}": Count("pk", filter=followed),
+        f"back_{months}": Count("pk", filter=followed & Q(months_home__lt=months)),
+    }
+
+
+def re_entry(scope: Scope) -> list[ReEntry]:
+    """Re-entry to care within each window, over the returns in the period that
+    have been followed that long by today, whether or not the case is open."""
+    aggregates = {}
+    for _, months in WINDOWS:
+        aggregates.update(_window_counts(months))
+    figures = followed_returns(scope).aggregate(**aggregates)
+    return [
+        ReEntry(
+            label,
+            months,
+            figures[f"followed_{months}"],
+            figures[f"back_{months}"],
+            NATIONAL_TEXT[label],
+        )
+        for label, months in WINDOWS
+    ]
+
+
+AT_HOME_BANDS = [
+    ("Under 3 months", 0, 3),
+    ("3 to 6 months", 3, 6),
+    ("6 to 12 months", 6, 12),
+    ("1 to 2 years", 12, 24),
+    ("2 years or more", 24, None),
+]
+
+
+def time_at_home_before_re_entry(scope: Scope) -> dict:
+    """For returns in the period after which the child came back into care: how
+    long she was at home, in calendar-month bands, and the average in days."""
+    back = followed_returns(scope).filter(back_on__isnull=False)
+    aggregates = {
+        "total": Count("pk"),
+        "average": Avg(
+            ExpressionWrapper(F("back_on") - F("returned_on"), output_field=DurationField())
+        ),
+    }
+    for index, (_, low, high) in enumerate(AT_HOME_BANDS):
+        rule = Q(months_home__gte=low)
+        if high is not None:
+            rule &= Q(months_home__lt=high)
+        aggregates[f"band_{index}"] = Count("pk", filter=rule)
+    figures = back.aggregate(**aggregates)
+    return {
+        "total": figures["total"],
+        "average_days": _days(figures["average"]),
+        "bands": [(label, figures[f"band_{i}"]) for i, (label, _, _) in enumerate(AT_HOME_BANDS)],
+    }
+
+
+def _earlier_return(failed: bool):
+    """The child had gone home before this return (and, with `failed`, came back
+    into care before it): a return on an earlier case, or one on her record."""
+    recorded = PreviousReturn.objects.filter(
+        child=OuterRef("case__child"), returned_home_on__lt=OuterRef("returned_on")
+    )
+    if failed:
+        recorded = recorded.filter(came_back_into_care_on__lte=OuterRef("returned_on"))
+    # A later return home means the child was back in care in between: it failed.
+    earlier_case = ReturnHome.objects.filter(
+        case__child=OuterRef("case__child"), returned_on__lt=OuterRef("returned_on")
+    )
+    return Q(Exists(recorded)) | Q(Exists(earlier_case))
+
+
+def repeat_returns(scope: Scope) -> dict:
+    returns = followed_returns(scope)
+    # Annotated first: an Exists in an aggregate's filter loses the case's join.
+    repeat = Q(repeat=1)
+    figures = returns.annotate(repeat=_flag(_earlier_return(failed=False))).aggregate(
+        total=Count("pk"),
+        repeats=Count("pk", filter=repeat),
+        repeats_back=Count("pk", filter=repeat & Q(back_on__isnull=False)),
+        children=Count("case__child", distinct=True),
+    )
+    twice = returns.values("case__child").annotate(n=Count("pk")).filter(n__gt=1).order_by().count()
+    figures["children_more_than_once"] = twice
+    return figures
+
+
+# Breakdown by group ---------------------------------------------------------------
+
+
+def _grouped(returns, group, labels) -> list[tuple[str, int, int, float | None]]:
+    rows = (
+        returns.annotate(group=group)
+        .values("group")
+        .annotate(n=Count("pk"), back=Count("pk", filter=Q(back_on__isnull=False)))
+        .order_by("group")
+    )
+    by_group = {row["group"]: row for row in rows}
+    result = []
+    for key, label in labels:
+        row = by_group.get(key, {"n": 0, "back": 0})
+        result.append((label, row["n"], row["back"], _rate(row["back"], row["n"])))
+    return result
+
+
+def _flag(condition) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _age_at_return():
+    """Age in whole years on the day of the return, counted as birthdays are."""
+    born = "case__child__date_of_birth"
+    birthday_to_come = Q(returned_on__month__lt=F(f"{born}__month")) | Q(
+        returned_on__month=F(f"{born}__month"), returned_on__day__lt=F(f"{born}__day")
+    )
+    return ExtractYear("returned_on") - ExtractYear(born) - _flag(birthday_to_come)
+
+
+ETHNIC_GROUPS = [
+    ("White", ["WBRI", "WIRI", "WIRT", "WROM", "WOTH"]),
+    ("Mixed", ["MWBC", "MWBA", "MWAS", "MOTH"]),
+    ("Asian or Asian British", ["AIND", "APKN", "ABAN", "AOTH"]),
+    ("Black or Black British", ["BCRB", "BAFR", "BOTH"]),
+    ("Other ethnic group", ["CHNE", "OOTH"]),
+    ("Refused or not yet obtained", ["REFU", "NOBT"]),
+]
+
+
+def breakdown_rates(scope: Scope) -> dict:
+    """Returns in the period and how many came back into care since (up to today),
+    by each factor research links to breakdown."""
+    returns = followed_returns(scope).annotate(age_at_return=_age_at_return())
+    age_band = Case(
+        When(age_at_return__lt=5, then=Value(0)),
+        When(age_at_return__lte=10, then=Value(1)),
+        When(age_at_return__lt=16, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    misuse = ParentalIssue.objects.filter(
+        case=OuterRef("case"), kind=ParentalIssueKind.SUBSTANCE_MISUSE
+    )
+    care_order = LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
+    ethnicity = Case(
+        *[
+            When(case__child__ethnicity__in=codes, then=Value(index))
+            for index, (_, codes) in enumerate(ETHNIC_GROUPS)
+        ],
+        default=Value(len(ETHNIC_GROUPS) - 1),
+        output_field=IntegerField(),
+    )
+    return {
+        "age": _grouped(
+            returns,
+            age_band,
+            [(0, "Under 5"), (1, "5 to 10"), (2, "11 to 15"), (3, "16 or over")],
+        ),
+        "over_10": _grouped(
+            returns,
+            _flag(Q(age_at_return__gt=10)),
+            [(1, "Over 10 (11 or older)"), (0, "10 or younger")],
+        ),
+        "legal_status": _grouped(
+            returns,
+            _flag(Q(legal_status_after=care_order)),
+            [(1, "Care order"), (0, "Section 20 (accommodated)")],
+        ),
+        "previous_failed": _grouped(
+            returns,
+            _flag(_earlier_return(failed=True)),
+            [(1, "After an earlier failed return"), (0, "No earlier failed return")],
+        ),
+        "substance_misuse": _grouped(
+            returns,
+            _flag(Q(Exists(misuse))),
+            [(1, "Parental substance misuse"), (0, "No parental substance misuse recorded")],
+        ),
+        "planned": _grouped(
+            returns, _flag(Q(planned=True)), [(1, "Planned return"), (0, "Unplanned return")]
+        ),
+        "ethnicity": _grouped(
+            returns, ethnicity, [(i, label) for i, (label, _) in enumerate(ETHNIC_GROUPS)]
+        ),
+        "category_of_need": _grouped(
+            returns.annotate(need=F("case__category_of_need")),
+            F("need"),
+            list(CategoryOfNeed.choices),
+        ),
+        "abuse": _grouped(
+            returns.annotate(abuse=F("case__abuse_category")),
+            F("abuse"),
+            [(value, label) for value, label in AbuseCategory.choices if value]
+            + [("", "None recorded")],
+        ),
+        "behaviour": _grouped(
+            returns,
+            _flag(Q(case__child__behavioural_or_emotional_difficulties=True)),
+            [
+                (1, "Behavioural or emotional difficulties"),
+                (0, "No behavioural or emotional difficulties recorded"),
+            ],
+        ),
+    }
+
+
+def suppressed(counts: list[int]) -> list[int | str]:
+    """Counts as they may be shown: 1 to 4 as "fewer than 5", and, when only one
+    count in the column would be hidden, the next smallest too, so it cannot be
+    worked out from the total."""
+    hidden = {i for i, n in enumerate(counts) if 0 < n < SUPPRESS_BELOW}
+    if len(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if i not in hidden and n > 0]
+        if others:
+            hidden.add(min(others)[1])
+    return [SUPPRESSED if i in hidden else n for i, n in enumerate(counts)]
+
+
+def suppressed_rows(rows) -> list[list]:
+    """(label, returns, back, rate) rows with small numbers hidden; a rate is
+    shown only where both its counts are."""
+    returns = suppressed([n for _, n, _, _ in rows])
+    back = suppressed([b for _, _, b, _ in rows])
+    shown = []
+    for (label, _, _, rate), n, b in zip(rows, returns, back, strict=True):
+        hide_rate = SUPPRESSED in (n, b)
+        shown.append([label, n, b, "–" if hide_rate or rate is None else f"{rate}%"])
+    return shown
+
+
+# Time at home: the survival curve and the cohorts ------------------------------
+
+
+@dataclass(frozen=True)
+class SurvivalMonth:
+    month: int
+    at_home: float  # estimated share still at home at `month` months, in %
+    followed: int  # at home at `month` months and followed through the next month
+    came_back: int  # of those, back in care before `month + 1` months
+    censored: int  # still at home, followed exactly `month` whole months so far
+
+
+def survival(scope: Scope) -> list[SurvivalMonth]:
+    """The share of children still at home by whole months since the return
+    (Kaplan–Meier): each month's re-entries over the returns followed through that
+    month, so a return not yet followed that long counts while it is followed and
+    no further (censored)."""
+    returns = followed_returns(scope)
+    back = dict(
+        returns.filter(back_on__isnull=False)
+        .values("months_home")
+        .annotate(n=Count("pk"))
+        .values_list("months_home", "n")
+    )
+    home = dict(
+        returns.filter(back_on__isnull=True)
+        .values("months_followed")
+        .annotate(n=Count("pk"))
+        .values_list("months_followed", "n")
+    )
+    if not back and not home:
+        return []
+    last = max([m + 1 for m in back] + list(home))
+    rows, at_home = [], 1.0
+    for month in range(last + 1):
+        followed = sum(n for m, n in back.items() if m >= month) + sum(
+            n for m, n in home.items() if m > month
+        )
+        came_back = back.get(month, 0)
+        rows.append(
+            SurvivalMonth(month, round(100 * at_home, 1), followed, came_back, home.get(month, 0))
+        )
+        if followed:
+            at_home *= 1 - came_back / followed
+    return rows
+
+
+QUARTER_MONTHS = {1: "January to March", 2: "April to June", 3: "July to September"}
+QUARTER_MONTHS[4] = "October to December"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    year: int
+    quarter: int
+    returns: int
+    windows: list[tuple[int, int]]  # (followed, came back) for each of WINDOWS
+
+    @property
+    def label(self) -> str:
+        return f"{QUARTER_MONTHS[self.quarter]} {self.year}"
+
+
+def cohorts(scope: Scope) -> list[Cohort]:
+    """Returns by calendar quarter of return, each with its re-entry at each
+    window over the returns followed that long."""
+    aggregates = {"n": Count("pk")}
+    for _, months in WINDOWS:
+        aggregates.update(_window_counts(months))
+    rows = (
+        followed_returns(scope)
+        .annotate(year=ExtractYear("returned_on"), quarter=ExtractQuarter("returned_on"))
+        .values("year", "quarter")
+        .annotate(**aggregates)
+        .order_by("year", "quarter")
+    )
+    return [
+        Cohort(
+            row["year"],
+            row["quarter"],
+            row["n"],
+            [(row[f"followed_{m}"], row[f"back_{m}"]) for _, m in WINDOWS],
+        )
+        for row in rows
+    ]
+
+
+# Support after the return -------------------------------------------------------
+
+SUPPORT_GROUPS = [
+    (0, "Case closed before 6 months"),
+    (1, "Case closed at 6 to 12 months"),
+    (2, "Case closed at 12 months or more"),
+    (3, "Support not ended (case open, or closed when the child came back into care)"),
+]
+
+
+def support_after_return(scope: Scope) -> dict:
+    """How long support lasted after the return: from the return to the case's
+    closure, for cases closed other than because the return broke down; and how
+    often children came back into care by how soon their case closed."""
+    returns = followed_returns(scope)
+    ended = Q(case__closure__isnull=False) & ~Q(case__closure__reason=ClosureReason.BREAKDOWN)
+    months = whole_months(F("returned_on"), F("case__closure__closed_on"))
+    returns = returns.annotate(
+        support_months=Case(When(ended, then=months), default=None, output_field=IntegerField())
+    )
+    figures = returns.filter(ended).aggregate(
+        closed=Count("pk"),
+        average=Avg(
+            ExpressionWrapper(
+                F("case__closure__closed_on") - F("returned_on"), output_field=DurationField()
+            )
+        ),
+        before_6=Count("pk", filter=Q(support_months__lt=6)),
+        before_12=Count("pk", filter=Q(support_months__lt=12)),
+        back_after_closing=Count("pk", filter=Q(back_on__isnull=False)),
+    )
+    figures["average_days"] = _days(figures.pop("average"))
+    group = Case(
+        When(support_months__lt=6, then=Value(0)),
+        When(support_months__lt=12, then=Value(1)),
+        When(support_months__isnull=False, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    figures["re_entry_by_support"] = _grouped(returns, group, SUPPORT_GROUPS)
+    return figures
+
+
+# Return ruled out -------------------------------------------------------------
+
+# Words in the not-pursued decision's care plan that name a permanence route.
+PERMANENCE_WORDS = (
+    "long-term foster",
+    "long term foster",
+    "special guardianship",
+    "adoption",
+    "placement order",
+    "child arrangements order",
+    "kinship care",
+)
+PERMANENT_ENDINGS = (
+    ReasonEpisodeCeased.E11,
+    ReasonEpisodeCeased.E41,
+    ReasonEpisodeCeased.E45,
+    ReasonEpisodeCeased.E46,
+)
+
+
+def _first_on_or_after(rows, column: str):
+    from django.db.models import Min, Subquery
+
+    first = rows.order_by().values("child").annotate(first=Min(column)).values("first")[:1]
+    return Coalesce(Subquery(first, output_field=DateField()), Value(NEVER))
+
+
+def ruled_out(scope: Scope) -> dict:
+    """Children for whom return was ruled out in the period (their first such
+    decision in it), whether a permanence plan followed and how soon: the plan in
+    the decision itself, or the earliest later record of one (a long-term
+    placement, a placement order, care ending in adoption, special guardianship or
+    a child arrangements order, or a closure with a permanence plan)."""
+    in_period = scope.by_case(NotPursued.objects.filter(decided_on__range=(scope.start, scope.end)))
+    earlier = NotPursued.objects.filter(
+        case__child=OuterRef("case__child"), decided_on__range=(scope.start, scope.end)
+    ).filter(
+        Q(decided_on__lt=OuterRef("decided_on"))
+        | Q(decided_on=OuterRef("decided_on"), pk__lt=OuterRef("pk"))
+    )
+    decisions = in_period.filter(~Exists(earlier))
+    named = Q()
+    for words in PERMANENCE_WORDS:
+        named |= Q(care_plan_now__icontains=words)
+    child, decided = OuterRef("case__child"), OuterRef("decided_on")
+    later = [
+        _first_on_or_after(
+            Placement.objects.filter(
+                child=child,
+                start_date__gte=decided,
+                placement_type__in=[PlacementType.U1, PlacementType.U4],
+            ),
+            "start_date",
+        ),
+        _first_on_or_after(
+            LegalStatus.objects.filter(
+                child=child, start_date__gte=decided, code=LegalStatusCode.E1
+            ),
+            "start_date",
+        ),
+        _first_on_or_after(
+            CareEpisode.objects.filter(
+                child=child, end_date__gte=decided, reason_ceased__in=PERMANENT_ENDINGS
+            ),
+            "end_date",
+        ),
+        _first_on_or_after(
+            Closure.objects.filter(
+                case__child=child,
+                closed_on__gte=decided,
+                reason=ClosureReason.NOT_PURSUED_PERMANENCE,
+            ).annotate(child=F("case__child")),
+            "closed_on",
+        ),
+    ]
+    never = Value(NEVER, output_field=DateField())
+    at_decision = Case(When(named, then=F("decided_on")), default=never, output_field=DateField())
+    decisions = decisions.annotate(plan_on=NullIf(Least(at_decision, *later), never))
+    figures = decisions.aggregate(
+        total=Count("case__child", distinct=True),
+        with_plan=Count("case__child", distinct=True, filter=Q(plan_on__isnull=False)),
+        in_decision=Count("case__child", distinct=True, filter=named),
+        average=Avg(
+            ExpressionWrapper(F("plan_on") - F("decided_on"), output_field=DurationField()),
+            filter=Q(plan_on__isnull=False),
+        ),
+    )
+    return {
+        "total": figures["total"],
+        "with_permanence_plan": figures["with_plan"],
+        "in_the_decision": figures["in_decision"],
+        "average_days_to_plan": _days(figures["average"]),
+        "without_plan": figures["total"] - figures["with_plan"],
+    }
