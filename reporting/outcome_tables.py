@@ -8,8 +8,9 @@ from .tables import Table
 RATE_HEADERS = ["Group", "Returns", "Came back into care", "Rate"]
 RATE_NOTE = (
     "Came back into care at any time after the return, up to today, by the child's whole "
-    "record. Numbers from 1 to 4 are shown as fewer than 5, and so is the next smallest "
-    "number when only one would be hidden; a rate is shown only where both its numbers are."
+    "record. Numbers from 1 to 4 are shown as fewer than 5; when only one number in a "
+    "column would be hidden, the next smallest is not shown either, so it cannot be worked "
+    "out from the total. A rate is shown only where both its numbers are."
 )
 
 
@@ -87,12 +88,12 @@ def outcome_tables(scope: Scope) -> list[Table]:
                 for r in re_entry
             ],
             note="Counted by the child, whether or not the case was still open: the child "
-            "came back into care when a breakdown was recorded, or when her record next shows "
-            "her in care (a placement away from her parents, a new legal status starting a "
+            "came back into care when a breakdown was recorded, or when the child's record next "
+            "shows care (a placement away from the parents, a new legal status starting a "
             "period of care, a later case, or a care episode). Each window counts only "
             "returns in the period followed that long by today, in calendar months (three "
             "months after 31 August is 30 November); a child is counted as back within the "
-            "window when she came back before that day. England: NSPCC analysis of national "
+            "window when they came back before that day. England: NSPCC analysis of national "
             "data; 35% within six years.",
         ),
         survival_table(scope),
@@ -130,8 +131,8 @@ def outcome_tables(scope: Scope) -> list[Table]:
                     repeats["children_more_than_once"],
                 ],
             ],
-            note="A child had gone home before when an earlier case of hers has a return "
-            "home, or her record holds an earlier return home.",
+            note="A child had gone home before when an earlier case of theirs has a return "
+            "home, or their record holds an earlier return home.",
         ),
         rate_table("rate-age", "Came back into care, by age at return", "age"),
         rate_table("rate-over-10", "Came back into care: over 10 at return", "over_10"),

@@ -80,6 +80,7 @@ NATIONAL_TEXT = {
 # Fewer than this many children in a cell could identify a child: not shown.
 SUPPRESS_BELOW = 5
 SUPPRESSED = "fewer than 5"
+WITHHELD = "not shown"  # 5 or more, hidden so that a smaller number cannot be worked out
 
 NEVER = datetime.date(9999, 12, 31)
 
@@ -386,14 +387,17 @@ def breakdown_rates(scope: Scope) -> dict:
 
 def suppressed(counts: list[int]) -> list[int | str]:
     """Counts as they may be shown: 1 to 4 as "fewer than 5", and, when only one
-    count in the column would be hidden, the next smallest too, so it cannot be
-    worked out from the total."""
+    count in the column would be hidden, the next smallest as "not shown" too, so
+    the hidden one cannot be worked out from the total."""
     hidden = {i for i, n in enumerate(counts) if 0 < n < SUPPRESS_BELOW}
     if len(hidden) == 1:
         others = [(n, i) for i, n in enumerate(counts) if i not in hidden and n > 0]
         if others:
             hidden.add(min(others)[1])
-    return [SUPPRESSED if i in hidden else n for i, n in enumerate(counts)]
+    return [
+        (SUPPRESSED if 0 < n < SUPPRESS_BELOW else WITHHELD) if i in hidden else n
+        for i, n in enumerate(counts)
+    ]
 
 
 def suppressed_rows(rows) -> list[list]:
@@ -403,7 +407,7 @@ def suppressed_rows(rows) -> list[list]:
     back = suppressed([b for _, _, b, _ in rows])
     shown = []
     for (label, _, _, rate), n, b in zip(rows, returns, back, strict=True):
-        hide_rate = SUPPRESSED in (n, b)
+        hide_rate = bool({SUPPRESSED, WITHHELD} & {n, b})
         shown.append([label, n, b, "–" if hide_rate or rate is None else f"{rate}%"])
     return shown
 

@@ -10,7 +10,7 @@ from cases import selectors as case_selectors
 from cases.models import Team
 from reunification.clock import today
 
-from . import csv_files, selectors, snapshots
+from . import csv_files, outcome_charts, selectors, snapshots
 from .forms import ExtractForm, ReportFilterForm
 from .ssda903 import extract, write_csv
 
@@ -69,6 +69,9 @@ def _page(request, template, report, title, **extra):
             if table.key == wanted:
                 return _csv(request, title, table, scope)
         raise Http404
+    if extra.get("survival_chart"):
+        survival = [table.rows for table in tables if table.key == "survival"]
+        extra["survival_chart"] = outcome_charts.survival_chart(survival[0] if survival else [])
     query = request.GET.copy()
     query.pop("csv", None)
     query.pop("refresh", None)
@@ -100,7 +103,7 @@ def caseload(request):
 
 
 def outcomes(request):
-    return _page(request, "reporting/report.html", "outcomes", "Outcomes")
+    return _page(request, "reporting/report.html", "outcomes", "Outcomes", survival_chart=True)
 
 
 def ssda903(request):

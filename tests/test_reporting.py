@@ -400,163 +400,7 @@ def test_approvals_waiting(world):
     ]
 
 
-# Outcomes ----------------------------------------------------------------------
-
-
-def test_returns_home_planned_and_unplanned(world):
-    # A1, A2, Ben, Cara, Dan, Eve, Finn, Gus; Hal's was before the period.
-    assert selectors.returns_home(north_scope(world)) == {
-        "total": 8,
-        "planned": 7,
-        "unplanned": 1,  # Ben
-    }
-
-
-def test_re_entry_counts_only_returns_observed_for_the_whole_window(world):
-    found = [
-        (r.window, r.days, r.observed, r.came_back, r.percent)
-        for r in selectors.re_entry(north_scope(world))
-    ]
-    assert found == [
-        # Returned on or before T-91: all but Finn (T-90); Gus (T-91) just counts.
-        # Back within 91 days: A1 (40).
-        ("3 months", 91, 7, 1, 14.3),
-        # On or before T-182: A1, A2, Ben, Cara, Dan, Eve. Back: A1 (40), Cara (150).
-        ("6 months", 182, 6, 2, 33.3),
-        # On or before T-365: A1, A2, Ben, Cara, Dan (Eve is T-300).
-        # Back: A1 (40), Cara (150), Ben (300).
-        ("1 year", 365, 5, 3, 60.0),
-        # On or before T-730: Ben (T-800) only; A1 is T-700. Back: Ben (300).
-        ("2 years", 730, 1, 1, 100.0),
-    ]
-
-
-def test_re_entry_boundary_is_the_day_the_window_closes(world):
-    """Quin (South) returned exactly 365 days ago: observed for a year, not two."""
-    figures = {r.window: (r.observed, r.came_back) for r in selectors.re_entry(all_teams(world))}
-    assert figures == {
-        "3 months": (8, 2),  # North's 7 and 1, plus Quin (back after 60 days)
-        "6 months": (7, 3),
-        "1 year": (6, 4),  # Quin on the boundary day counts
-        "2 years": (1, 1),
-    }
-    south = Scope(start=START, end=T, today=T, teams=(world.south.pk,))
-    assert [(r.observed, r.came_back, r.percent) for r in selectors.re_entry(south)] == [
-        (1, 1, 100.0),
-        (1, 1, 100.0),
-        (1, 1, 100.0),
-        (0, 0, None),  # not yet observed for two years: no rate
-    ]
-    # A day earlier, Quin has not had the whole year.
-    day_before = Scope(start=START, end=T, today=ago(1), teams=(world.south.pk,))
-    assert [r.observed for r in selectors.re_entry(day_before)] == [1, 1, 0, 0]
-
-
-def test_time_at_home_before_breakdown(world):
-    assert selectors.time_at_home_before_breakdown(north_scope(world)) == {
-        "total": 3,  # A1 40, Cara 150, Ben 300 (Hal's was before the period)
-        "average_days": 163,  # 490 / 3 = 163.3
-        "bands": [
-            ("Under 3 months", 1),  # 40
-            ("3 to 6 months", 1),  # 150
-            ("6 to 12 months", 1),  # 300
-            ("1 to 2 years", 0),
-            ("2 years or more", 0),
-        ],
-    }
-
-
-def test_repeat_returns(world):
-    assert selectors.repeat_returns(north_scope(world)) == {
-        "total": 8,
-        "repeats": 1,  # A2 follows A1
-        "children": 7,  # Amy counted once
-    }
-
-
-def test_breakdown_rates_by_age_band_at_return(world):
-    assert selectors.breakdown_rates(north_scope(world))["age"] == [
-        ("Under 5", 1, 1, 100.0),  # Cara, 3
-        # Dan 7, Gus 9, and Eve, returned on her fifth birthday.
-        ("5 to 9", 3, 0, 0.0),
-        ("10 to 15", 2, 1, 50.0),  # Amy twice (12); A1 broke down
-        ("16 or over", 2, 1, 50.0),  # Ben 16 (broke down), Finn on his 16th birthday
-    ]
-
-
-@pytest.mark.parametrize(
-    "born, returned, band",
-    [
-        (D(2020, 5, 14), D(2025, 5, 14), "5 to 9"),  # 5th birthday, one 29 Feb between
-        (D(2020, 5, 15), D(2025, 5, 14), "Under 5"),  # the day before it
-        (D(2019, 5, 14), D(2024, 5, 14), "5 to 9"),  # 5th birthday, two 29 Febs
-        (D(2013, 3, 1), D(2023, 3, 1), "10 to 15"),  # 10th birthday, two 29 Febs
-        (D(2013, 3, 2), D(2023, 3, 1), "5 to 9"),
-        (D(2009, 12, 10), D(2025, 12, 10), "16 or over"),  # 16th birthday
-        (D(2009, 12, 11), D(2025, 12, 10), "10 to 15"),
-    ],
-)
-def test_age_band_turns_on_the_birthday(everyone, north, team_manager, born, returned, band):
-    b = Builder(manager=team_manager, author=team_manager)
-    child = b.child("Bo Birthday", born)
-    b.returned(b.case(child, north, stage=Stage.RETURN_HOME, entered=returned), returned)
-    rows = selectors.breakdown_rates(Scope(start=returned, end=returned, today=T))["age"]
-    assert [label for label, n, _, _ in rows if n] == [band]
-
-
-def test_breakdown_rates_by_legal_status_previous_failures_and_misuse(world):
-    rates = selectors.breakdown_rates(north_scope(world))
-    assert rates["legal_status"] == [
-        ("Care order", 1, 1, 100.0),  # Cara
-        ("Section 20 (accommodated)", 7, 2, 28.6),  # A1 and Ben broke down: 2 / 7
-    ]
-    assert rates["previous_failed"] == [
-        # A2 (A1 failed before it) and Ben (his 2019 return); Ben broke down.
-        ("After an earlier failed return", 2, 1, 50.0),
-        # A1's own breakdown is not an earlier failure of A1: A1, Cara, Dan, Eve,
-        # Finn, Gus; A1 and Cara broke down.
-        ("No earlier failed return", 6, 2, 33.3),
-    ]
-    assert rates["substance_misuse"] == [
-        ("Parental substance misuse", 2, 1, 50.0),  # Cara (broke down), Dan
-        ("No parental substance misuse recorded", 6, 2, 33.3),  # A1, Ben broke down
-    ]
-
-
-def test_a_breakdown_on_the_day_of_return_is_not_an_earlier_failure(everyone, north, team_manager):
-    """A child who went home and was back in care that night: record_breakdown
-    writes a PreviousReturn dated that day, which must not count as a failure
-    before the same return."""
-    b = Builder(manager=team_manager, author=team_manager)
-    child = b.child("Sam Sameday", D(2015, 1, 1))
-    case = b.case(child, north, stage=Stage.CLOSED, entered=ago(50), opened=ago(80), closed=ago(50))
-    b.returned(case, ago(50), planned=False)
-    b.broke_down(case, 0)
-    rates = selectors.breakdown_rates(Scope(start=START, end=T, today=T))["previous_failed"]
-    assert rates == [
-        ("After an earlier failed return", 0, 0, None),
-        ("No earlier failed return", 1, 1, 100.0),
-    ]
-
-
-def test_support_after_return_counts_closures_not_breakdowns(world):
-    """Length of support after a return home: Dan's case closed 400 days after his
-    return, Eve's 100 days after hers. A1, Ben and Cara were closed because the
-    return broke down; that is re-entry to care, not support ending."""
-    assert selectors.support_after_return(north_scope(world)) == {
-        "closed": 2,
-        "within_6": 1,  # Eve (100 < 182)
-        "within_12": 1,  # Eve; Dan's 400 is over a year
-        "average_days": 250,  # (400 + 100) / 2
-    }
-
-
-def test_ruled_out_and_permanence(world):
-    assert selectors.ruled_out(north_scope(world)) == {
-        "total": 2,  # Ivy (T-230) and Jo (T-20)
-        "with_permanence_plan": 1,  # Ivy
-        "average_days_to_plan": 30,  # T-230 to T-200
-    }
+# Outcomes: tests/test_outcomes.py, on this same fixture.
 
 
 def test_teams_filter_leaves_out_other_teams(world):
@@ -586,12 +430,6 @@ def test_teams_filter_leaves_out_other_teams(world):
         "Risk assessments waiting for sign-off",
         2,
     )
-    assert selectors.returns_home(south) == {"total": 1, "planned": 1, "unplanned": 0}
-    assert selectors.returns_home(everyone) == {"total": 9, "planned": 8, "unplanned": 1}
-    assert selectors.time_at_home_before_breakdown(south)["total"] == 1
-    assert selectors.repeat_returns(south) == {"total": 1, "repeats": 0, "children": 1}
-    assert selectors.ruled_out(south)["total"] == 0
-    assert selectors.breakdown_rates(south)["age"][2] == ("10 to 15", 1, 1, 100.0)  # Quin, 11
 
 
 def test_filter_form_turns_a_team_or_service_area_into_teams(world):
@@ -638,24 +476,6 @@ CSV_HEADERS = {
         "overdue": ["Team", "Person", "What", "Overdue"],
         "approvals": ["What", "Cases"],
     },
-    "reporting:outcomes": {
-        "returns": ["Returns", "Number"],
-        "re-entry": [
-            "Within",
-            "Returns observed that long",
-            "Came back into care",
-            "Rate",
-            "England",
-        ],
-        "time-at-home": ["Time at home", "Breakdowns"],
-        "repeat-returns": ["", "Number"],
-        "rate-age": ["Group", "Returns", "Broke down", "Rate"],
-        "rate-legal": ["Group", "Returns", "Broke down", "Rate"],
-        "rate-previous": ["Group", "Returns", "Broke down", "Rate"],
-        "rate-misuse": ["Group", "Returns", "Broke down", "Rate"],
-        "support": ["", "Number"],
-        "ruled-out": ["", "Number"],
-    },
 }
 
 
@@ -698,16 +518,6 @@ def test_csv_carries_the_figures(client, performance):
         ["5. Return home", "3"],
         ["Reunification not pursued", "1"],
     ]
-    re_entry = csv_rows(client.get(reverse("reporting:outcomes"), {"csv": "re-entry"}))
-    assert re_entry[1] == ["3 months", "8", "2", "25.0%", "about 12%"]
-    assert re_entry[4] == ["2 years", "1", "1", "100.0%", ""]
-
-
-@pytest.mark.usefixtures("on_10_march_2026", "world")
-def test_outcomes_page_shows_the_national_comparison(client, performance):
-    client.force_login(performance)
-    html = client.get(reverse("reporting:outcomes")).content.decode()
-    assert "about 12%" in html and "about 20%" in html and "35% within six years" in html
 
 
 def dates(name: str, day: datetime.date) -> dict[str, str]:
