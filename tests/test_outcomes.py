@@ -16,6 +16,9 @@ to coming back into care, and to T):
   Quin (South) returned 10 Mar 2025, back 9 May 2025: 1 month; followed exactly 12
 """
 
+# The reports fixture `world` is imported, and named by the tests that use it.
+# ruff: noqa: F811
+
 import datetime
 import re
 
@@ -32,7 +35,7 @@ from reporting.selectors import Scope
 from reviews.aftercare import return_home
 from reviews.models import Breakdown, NotPursued
 from tests.factories import ChildFactory, FamilyMemberFactory, LegalStatusFactory, open_case
-from tests.test_reporting import (  # noqa: F401 (the fixture)
+from tests.test_reporting import (  # noqa: F401
     START,
     Builder,
     T,
