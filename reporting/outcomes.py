@@ -429,19 +429,18 @@ def survival(scope: Scope) -> list[SurvivalMonth]:
     (Kaplan–Meier): each month's re-entries over the returns followed through that
     month, so a return not yet followed that long counts while it is followed and
     no further (censored)."""
-    returns = followed_returns(scope)
-    back = dict(
-        returns.filter(back_on__isnull=False)
-        .values("months_home")
+    back, home = {}, {}
+    rows = (
+        followed_returns(scope)
+        .values("months_home", "months_followed")
         .annotate(n=Count("pk"))
-        .values_list("months_home", "n")
+        .values_list("months_home", "months_followed", "n")
     )
-    home = dict(
-        returns.filter(back_on__isnull=True)
-        .values("months_followed")
-        .annotate(n=Count("pk"))
-        .values_list("months_followed", "n")
-    )
+    for months_home, months_followed, n in rows:
+        if months_home is None:
+            home[months_followed] = home.get(months_followed, 0) + n
+        else:
+            back[months_home] = back.get(months_home, 0) + n
     if not back and not home:
         return []
     last = max([m + 1 for m in back] + list(home))
