@@ -20,6 +20,7 @@ to coming back into care, and to T):
 # ruff: noqa: F811
 
 import datetime
+import io
 import re
 
 import pytest
@@ -33,7 +34,7 @@ from reporting import outcomes
 from reporting.outcome_charts import survival_chart
 from reporting.selectors import Scope
 from reviews.aftercare import return_home
-from reviews.models import Breakdown, NotPursued
+from reviews.models import Breakdown, NotPursued, ReturnHome
 from tests.factories import ChildFactory, FamilyMemberFactory, LegalStatusFactory, open_case
 from tests.test_reporting import (  # noqa: F401
     START,
@@ -588,3 +589,60 @@ def test_outcomes_page_shows_the_curve_beside_the_national_points(client, perfor
     assert "England: 12% back in care by 3 months" in html
     assert "about 12%" in html and "about 20%" in html and "35% within six years" in html
     assert "in calendar months" in html and "censored" in html
+
+
+# The demo -------------------------------------------------------------------------
+
+
+def came_back_by_hand(returned) -> datetime.date | None:
+    """The day the child came back into care after `returned`, read record by
+    record in Python: the breakdown, or the child's later placements away from
+    home, new periods of care and later cases."""
+    child = returned.case.child
+    days = [b.came_back_on for b in Breakdown.objects.filter(case=returned.case)]
+    after = returned.returned_on
+    days += [
+        p.start_date
+        for p in child.placements.all()
+        if p.start_date > after and p.placement_type != "P1"
+    ]
+    statuses = list(child.legal_statuses.all())
+    for status in statuses:
+        running_before = any(
+            other.start_date < status.start_date
+            and (other.end_date is None or other.end_date >= status.start_date)
+            for other in statuses
+        )
+        if status.start_date > after and not running_before:
+            days.append(status.start_date)
+    days += [
+        c.became_looked_after_on for c in child.cases.all() if c.became_looked_after_on > after
+    ]
+    return min(days, default=None)
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+def test_the_demo_figures_agree_with_its_records(db, settings):
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    scope = Scope(start=D(2023, 3, 1), end=T, today=T)
+    returns = list(ReturnHome.objects.select_related("case__child"))
+    assert len(returns) == 8
+    expected = []
+    for _, months in outcomes.WINDOWS:
+        followed = [r for r in returns if add_months(r.returned_on, months) <= T]
+        back = [
+            r
+            for r in followed
+            if (day := came_back_by_hand(r)) and day < add_months(r.returned_on, months)
+        ]
+        expected.append((len(followed), len(back)))
+    assert [(r.observed, r.came_back) for r in outcomes.re_entry(scope)] == expected
+    # The two earlier cases broke down: both children back in care, on new cases.
+    assert outcomes.time_at_home_before_re_entry(scope)["total"] == 2
+    assert outcomes.breakdown_rates(scope)["substance_misuse"][0][2] >= 1
+    # The child for whom return was ruled out has long-term fostering as her plan.
+    assert outcomes.ruled_out(scope)["with_permanence_plan"] == 1
