@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -118,6 +119,35 @@ def whole_months(start, end):
     return ExpressionWrapper(months - short, output_field=IntegerField())
 
 
+class AddMonths(Func):
+    """The date `months` calendar months after a date column, clipped to the end
+    of a shorter month as `cases.dates.add_months` is (31 January + 1 month is
+    the last day of February). Comparing a date with it reads that date once,
+    which keeps the SQL small when the date is itself worked out."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, months: int):
+        super().__init__(expression, output_field=DateField())
+        self.months = int(months)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql}) + make_interval(months => {self.months}))::date", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # SQLite rolls 31 January + 1 month over into March: then take the last
+        # day of the month wanted instead.
+        plain = f"date({sql}, '+{self.months} months')"
+        last_day = f"date({sql}, 'start of month', '+{self.months + 1} months', '-1 day')"
+        same_day = f"strftime('%%d', {plain}) = strftime('%%d', {sql})"
+        return (
+            f"(CASE WHEN {same_day} THEN {plain} ELSE {last_day} END)",
+            (*params, *params, *params, *params),
+        )
+
+
 # The returns, followed ---------------------------------------------------------
 
 
@@ -136,7 +166,7 @@ def followed_returns(scope: Scope):
     )
     return (
         returns.annotate(back_on=back)
-        .annotate(
+        .alias(
             months_home=Case(
                 When(back_on__isnull=False, then=whole_months(F("returned_on"), F("back_on"))),
                 default=None,
@@ -182,7 +212,9 @@ def _window_counts(months: int) -> dict:
     followed = Q(months_followed__gte=months)
     return {
         f"followed_{months}": Count("pk", filter=followed),
-        f"back_{months}": Count("pk", filter=followed & Q(months_home__lt=months)),
+        f"back_{months}": Count(
+            "pk", filter=followed & Q(back_on__lt=AddMonths(F("returned_on"), months))
+        ),
     }
 
 
@@ -225,9 +257,9 @@ def time_at_home_before_re_entry(scope: Scope) -> dict:
         ),
     }
     for index, (_, low, high) in enumerate(AT_HOME_BANDS):
-        rule = Q(months_home__gte=low)
+        rule = Q(back_on__gte=AddMonths(F("returned_on"), low))
         if high is not None:
-            rule &= Q(months_home__lt=high)
+            rule &= Q(back_on__lt=AddMonths(F("returned_on"), high))
         aggregates[f"band_{index}"] = Count("pk", filter=rule)
     figures = back.aggregate(**aggregates)
     return {
@@ -432,9 +464,10 @@ def survival(scope: Scope) -> list[SurvivalMonth]:
     back, home = {}, {}
     rows = (
         followed_returns(scope)
-        .values("months_home", "months_followed")
+        .annotate(home=F("months_home"), followed=F("months_followed"))
+        .values("home", "followed")
         .annotate(n=Count("pk"))
-        .values_list("months_home", "months_followed", "n")
+        .values_list("home", "followed", "n")
     )
     for months_home, months_followed, n in rows:
         if months_home is None:

@@ -25,6 +25,7 @@ import re
 
 import pytest
 import time_machine
+from django.db.models import F
 from django.urls import reverse
 
 from cases.dates import add_months
@@ -88,9 +89,14 @@ def test_months_at_home_are_calendar_months(everyone, north, team_manager, retur
         case=case, came_back_on=back, reason="-", recorded_by=team_manager, recorded_at=noon(back)
     )
     scope = Scope(start=returned, end=returned, today=back)
-    row = outcomes.followed_returns(scope).values("months_home", "months_followed").get()
+    returns = outcomes.followed_returns(scope)
+    row = returns.annotate(home=F("months_home"), followed=F("months_followed"))
     expected = max(n for n in range(0, 30) if add_months(returned, n) <= back)
-    assert row == {"months_home": expected, "months_followed": expected}
+    assert row.values("home", "followed").get() == {"home": expected, "followed": expected}
+    # The same months, compared the other way: back before n months after the return.
+    for n in (expected, expected + 1):
+        later = outcomes.AddMonths(F("returned_on"), n)
+        assert returns.filter(back_on__lt=later).exists() == (n > expected)
 
 
 # Re-entry by window ---------------------------------------------------------------
