@@ -9,7 +9,6 @@ Every function takes a `Scope`: returns (or decisions) dated in its period, in
 its teams, followed up to `scope.today`.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -21,7 +20,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -30,37 +28,28 @@ from django.db.models import (
 )
 from django.db.models.functions import (
     Coalesce,
-    ExtractDay,
-    ExtractMonth,
     ExtractQuarter,
     ExtractYear,
     Least,
     NullIf,
 )
-from django.db.models.lookups import Exact, LessThan
 
 from cases.models import (
     AbuseCategory,
-    CareEpisode,
     CategoryOfNeed,
-    LegalStatus,
-    LegalStatusCode,
     ParentalIssue,
     ParentalIssueKind,
-    Placement,
-    PlacementType,
     PreviousReturn,
-    ReasonEpisodeCeased,
 )
 from cases.selectors import came_back_into_care_subquery
 from reviews.models import (
-    Closure,
     ClosureReason,
     LegalStatusAfterReturn,
-    NotPursued,
     ReturnHome,
 )
 
+from .outcome_months import NEVER, AddMonths, whole_months
+from .outcome_permanence import ruled_out  # noqa: F401 (one of the outcome figures)
 from .selectors import Scope, _days
 
 # Follow-up windows in calendar months. A return counts towards a window once the
@@ -82,70 +71,6 @@ NATIONAL_TEXT = {
 SUPPRESS_BELOW = 5
 SUPPRESSED = "fewer than 5"
 WITHHELD = "not shown"  # 5 or more, hidden so that a smaller number cannot be worked out
-
-NEVER = datetime.date(9999, 12, 31)
-
-
-# Calendar months in SQL --------------------------------------------------------
-
-
-def _last_day_of_month(day: datetime.date) -> bool:
-    return (day + datetime.timedelta(days=1)).month != day.month
-
-
-def _part(day, part: str):
-    if isinstance(day, datetime.date):
-        return Value(getattr(day, part))
-    return {"year": ExtractYear, "month": ExtractMonth, "day": ExtractDay}[part](day)
-
-
-def whole_months(start, end):
-    """Whole calendar months from `start` to `end` (expressions, or a date for
-    `end`): one month after 31 January is the last day of February, as
-    `cases.dates.add_months` counts, so `whole_months(a, b) >= n` exactly when
-    `b` is on or after the day n months after `a`."""
-    months = (_part(end, "year") - _part(start, "year")) * 12 + (
-        _part(end, "month") - _part(start, "month")
-    )
-    end_day, start_day = _part(end, "day"), _part(start, "day")
-    if isinstance(end, datetime.date):
-        # The last day of a month is a whole month after any later day of the month before.
-        short_month = Q(pk__in=[]) if _last_day_of_month(end) else Q(LessThan(end_day, start_day))
-    else:
-        next_day = ExpressionWrapper(end + datetime.timedelta(days=1), output_field=DateField())
-        month_ends = Q(Exact(ExtractDay(next_day), 1))
-        short_month = Q(LessThan(end_day, start_day)) & ~month_ends
-    short = Case(When(short_month, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return ExpressionWrapper(months - short, output_field=IntegerField())
-
-
-class AddMonths(Func):
-    """The date `months` calendar months after a date column, clipped to the end
-    of a shorter month as `cases.dates.add_months` is (31 January + 1 month is
-    the last day of February). Comparing a date with it reads that date once,
-    which keeps the SQL small when the date is itself worked out."""
-
-    output_field = DateField()
-
-    def __init__(self, expression, months: int):
-        super().__init__(expression, output_field=DateField())
-        self.months = int(months)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql}) + make_interval(months => {self.months}))::date", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        # SQLite rolls 31 January + 1 month over into March: then take the last
-        # day of the month wanted instead.
-        plain = f"date({sql}, '+{self.months} months')"
-        last_day = f"date({sql}, 'start of month', '+{self.months + 1} months', '-1 day')"
-        same_day = f"strftime('%%d', {plain}) = strftime('%%d', {sql})"
-        return (
-            f"(CASE WHEN {same_day} THEN {plain} ELSE {last_day} END)",
-            (*params, *params, *params, *params),
-        )
 
 
 # The returns, followed ---------------------------------------------------------
@@ -572,99 +497,3 @@ def support_after_return(scope: Scope) -> dict:
     )
     figures["re_entry_by_support"] = _grouped(returns, group, SUPPORT_GROUPS)
     return figures
-
-
-# Return ruled out -------------------------------------------------------------
-
-# Words in the not-pursued decision's care plan that name a permanence route.
-PERMANENCE_WORDS = (
-    "long-term foster",
-    "long term foster",
-    "special guardianship",
-    "adoption",
-    "placement order",
-    "child arrangements order",
-    "kinship care",
-)
-PERMANENT_ENDINGS = (
-    ReasonEpisodeCeased.E11,
-    ReasonEpisodeCeased.E41,
-    ReasonEpisodeCeased.E45,
-    ReasonEpisodeCeased.E46,
-)
-
-
-def _first_on_or_after(rows, column: str):
-    from django.db.models import Min, Subquery
-
-    first = rows.order_by().values("child").annotate(first=Min(column)).values("first")[:1]
-    return Coalesce(Subquery(first, output_field=DateField()), Value(NEVER))
-
-
-def ruled_out(scope: Scope) -> dict:
-    """Children for whom return was ruled out in the period (their first such
-    decision in it), whether a permanence plan followed and how soon: the plan in
-    the decision itself, or the earliest later record of one (a long-term
-    placement, a placement order, care ending in adoption, special guardianship or
-    a child arrangements order, or a closure with a permanence plan)."""
-    in_period = scope.by_case(NotPursued.objects.filter(decided_on__range=(scope.start, scope.end)))
-    earlier = NotPursued.objects.filter(
-        case__child=OuterRef("case__child"), decided_on__range=(scope.start, scope.end)
-    ).filter(
-        Q(decided_on__lt=OuterRef("decided_on"))
-        | Q(decided_on=OuterRef("decided_on"), pk__lt=OuterRef("pk"))
-    )
-    decisions = in_period.filter(~Exists(earlier))
-    named = Q()
-    for words in PERMANENCE_WORDS:
-        named |= Q(care_plan_now__icontains=words)
-    child, decided = OuterRef("case__child"), OuterRef("decided_on")
-    later = [
-        _first_on_or_after(
-            Placement.objects.filter(
-                child=child,
-                start_date__gte=decided,
-                placement_type__in=[PlacementType.U1, PlacementType.U4],
-            ),
-            "start_date",
-        ),
-        _first_on_or_after(
-            LegalStatus.objects.filter(
-                child=child, start_date__gte=decided, code=LegalStatusCode.E1
-            ),
-            "start_date",
-        ),
-        _first_on_or_after(
-            CareEpisode.objects.filter(
-                child=child, end_date__gte=decided, reason_ceased__in=PERMANENT_ENDINGS
-            ),
-            "end_date",
-        ),
-        _first_on_or_after(
-            Closure.objects.filter(
-                case__child=child,
-                closed_on__gte=decided,
-                reason=ClosureReason.NOT_PURSUED_PERMANENCE,
-            ).annotate(child=F("case__child")),
-            "closed_on",
-        ),
-    ]
-    never = Value(NEVER, output_field=DateField())
-    at_decision = Case(When(named, then=F("decided_on")), default=never, output_field=DateField())
-    decisions = decisions.annotate(plan_on=NullIf(Least(at_decision, *later), never))
-    figures = decisions.aggregate(
-        total=Count("case__child", distinct=True),
-        with_plan=Count("case__child", distinct=True, filter=Q(plan_on__isnull=False)),
-        in_decision=Count("case__child", distinct=True, filter=named),
-        average=Avg(
-            ExpressionWrapper(F("plan_on") - F("decided_on"), output_field=DurationField()),
-            filter=Q(plan_on__isnull=False),
-        ),
-    )
-    return {
-        "total": figures["total"],
-        "with_permanence_plan": figures["with_plan"],
-        "in_the_decision": figures["in_decision"],
-        "average_days_to_plan": _days(figures["average"]),
-        "without_plan": figures["total"] - figures["with_plan"],
-    }
