@@ -1028,3 +1028,21 @@ def _cut_after_one(post_init):
         post_init(self)
 
     return cut
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+@pytest.mark.parametrize("key", ["overdue", "by-risk"])
+def test_a_kept_csv_download_takes_the_same_queries_however_many_rows(
+    client, world, performance, social_worker, key
+):
+    """Worked out once, a CSV (the long overdue table's file, or a short table's
+    figures) is read back with the same few queries whatever its size: the
+    session, the user, her roles, the snapshot, the download's log."""
+    client.force_login(performance)
+    url = reverse("reporting:caseload") + f"?csv={key}"
+    client.get(url + "&refresh=1")
+    small = queries_for(client, url)
+    add_twenty_cases(world, social_worker)
+    client.get(url + "&refresh=1")
+
+    assert queries_for(client, url) == small
