@@ -31,4 +31,8 @@ RUN SECRET_KEY=collectstatic-only \
 RUN useradd --create-home reunification
 USER reunification
 EXPOSE 8000
-CMD ["gunicorn", "reunification.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Timeouts, set deliberately (docker-compose.yml's web says the same): every page
+# answers in well under a second and the longest request, a year's SSDA903 extract
+# for the whole council, in a few seconds, so a worker silent for 60 s is stuck
+# and is replaced; on a stop, requests in hand get 30 s to finish.
+CMD ["gunicorn", "reunification.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--graceful-timeout", "30", "--access-logfile", "-"]

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from . import policy
 from .models import LegalStatusCode, Role, Stage, Team, User
@@ -31,6 +31,8 @@ class CaseFilter(django_filters.FilterSet):
         empty_label="Any legal status",
     )
 
+    list_limit = 60
+
     def __init__(self, data=None, *args, user, **kwargs):
         data = data.copy() if data is not None else {}
         data.setdefault("scope", "mine")
@@ -38,13 +40,39 @@ class CaseFilter(django_filters.FilterSet):
         self.user = user
         # Offer only the teams and social workers whose cases this person can see,
         # so the lists stay short however large the council.
+        # Past `list_limit` choices a list is too long to use (and to send: a
+        # service director sees every team and every social worker), so the name
+        # is typed instead and matched on any part of it.
         teams = policy.visible_teams(user)
-        self.filters["team"].queryset = teams
-        self.filters["social_worker"].queryset = (
+        workers = (
             User.objects.filter(role_grants__role=Role.SOCIAL_WORKER, team__in=teams)
             .distinct()
             .order_by("first_name", "last_name")
         )
+        sizes = teams.aggregate(
+            teams=Count("pk", distinct=True),
+            workers=Count(
+                "members", filter=Q(members__role_grants__role=Role.SOCIAL_WORKER), distinct=True
+            ),
+        )
+        self.team_typed = sizes["teams"] > self.list_limit
+        self.worker_typed = sizes["workers"] > self.list_limit
+        if self.team_typed:
+            self.filters["team"] = django_filters.CharFilter(
+                label="Team", method="filter_team_name"
+            )
+        else:
+            self.filters["team"].queryset = teams
+        if self.worker_typed:
+            self.filters["social_worker"] = django_filters.CharFilter(
+                label="Social worker", method="filter_worker_name"
+            )
+        else:
+            self.filters["social_worker"].queryset = workers
+        for name in ("team", "social_worker"):
+            self.filters[name].model = self.queryset.model
+            self.filters[name].parent = self
+            self.filters[name].field_name = self.filters[name].field_name or name
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "govuk-select"
@@ -67,3 +95,15 @@ class CaseFilter(django_filters.FilterSet):
         for word in value.split():
             every_word &= Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
         return queryset.filter(Q(child__local_identifier__iexact=value) | every_word)
+
+    def filter_team_name(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(team__name__icontains=value) if value else queryset
+
+    def filter_worker_name(self, queryset, name, value):
+        every_word = Q()
+        for word in value.split():
+            every_word &= Q(social_worker__first_name__icontains=word) | Q(
+                social_worker__last_name__icontains=word
+            )
+        return queryset.filter(every_word)

@@ -41,10 +41,25 @@ from cases.models import (
     Team,
     User,
 )
-from reviews.models import Closure, ClosureReason, StageMove
+from cases.models.codes import CarePlanStep
+from reviews.models import (
+    Breakdown,
+    CarePlanApproval,
+    Closure,
+    ClosureReason,
+    LegalStatusAfterReturn,
+    NotPursued,
+    ReturnHome,
+    Review,
+    ReviewType,
+    StageMove,
+    Visit,
+)
+from risk.models import AssessmentStatus, RiskAssessment
+from risk.tool import suggest_level
 
 from . import stories as words
-from .driver import JOURNEY, nhs_number_for
+from .driver import JOURNEY, QUESTIONS, nhs_number_for
 from .stories import DEFAULT_SEED
 
 __all__ = ["DEFAULT_SEED", "create_scale_cases"]
@@ -69,6 +84,7 @@ STAGE_WEIGHTS = {
     S.CLOSED: 12,
 }
 DAY = datetime.timedelta(days=1)
+BREAKDOWN_SHARE = 0.25
 
 
 class ScaleStaff:
@@ -245,6 +261,12 @@ class Writer:
         )
         returned = entered.get(S.RETURN_HOME)
         care_order = r.random() < 0.5
+        # About a quarter of the closed returns broke down (re-entry to care within
+        # two years, as the research finds): the child came back, then the case closed.
+        came_back = None
+        broke_down = r.random() < BREAKDOWN_SHARE
+        if stage == S.CLOSED and returned and (closed_on - returned).days > 40 and broke_down:
+            came_back = returned + self.days(30, min(300, (closed_on - returned).days - 5))
         statuses = [LegalStatus(child=child, code="V2", start_date=looked_after)]
         if care_order:
             full = looked_after + self.days(150, 240)
@@ -276,6 +298,22 @@ class Writer:
                 )
             )
             statuses[-1].end_date = closed_on
+        if came_back:
+            if care_order:
+                placements[-1].end_date = came_back
+            else:
+                statuses.append(
+                    LegalStatus(child=child, code="V2", start_date=came_back, end_date=closed_on)
+                )
+            placements.append(
+                Placement(
+                    child=child,
+                    placement_type="U6",
+                    carer=r.choice(words.FOSTER_CARERS),
+                    start_date=came_back,
+                    end_date=closed_on,
+                )
+            )
         for periods in (statuses, placements):
             no_overlaps(periods)
             for period in periods:
@@ -350,12 +388,15 @@ class Writer:
                 Closure(
                     case=case,
                     closed_on=closed_on,
-                    reason=ClosureReason.SUSTAINED_LOW_RISK,
+                    reason=ClosureReason.BREAKDOWN
+                    if came_back
+                    else ClosureReason.SUSTAINED_LOW_RISK,
                     closed_by=manager,
                     role=Role.TEAM_MANAGER,
                     recorded_at=self.at(closed_on),
                 )
             )
+        self.history(case, stage, entered, closed_on, care_order, came_back, staff)
         mother = {
             "name": f"{r.choice(words.MOTHERS.split())} {surname}",
             "relationship": "Mother",
@@ -374,6 +415,148 @@ class Writer:
         self.add(
             ParentalIssue(
                 case=case, kind=kind, parent=member, description=description, treatment="engaging"
+            )
+        )
+
+    def history(self, case, stage, entered, closed_on, care_order, came_back, staff) -> None:
+        """The journey's records as far as the case's stage: the care plan's three
+        approvals, the risk assessment and its sign-off (the level the risk tool
+        suggests for the answers), the decision not to pursue, the return home
+        and any breakdown; Child in Care reviews every six months and social
+        worker visits every six weeks while the case is open."""
+        r = self.rng
+        worker, (team, manager, head, _), iro = staff
+        until = closed_on or self.on
+        reached = set(entered) | ({S.CLOSED} if closed_on else set())
+        # The care plan: confirmed, agreed and ratified during identification.
+        steps = [
+            (CarePlanStep.CONFIRMED, manager, Role.TEAM_MANAGER),
+            (CarePlanStep.AGREED, head, Role.HEAD_OF_SERVICE),
+            (CarePlanStep.RATIFIED, iro, Role.IRO),
+        ]
+        given = 3 if reached - {S.IDENTIFICATION} else r.randint(0, 2)
+        day = entered[S.IDENTIFICATION]
+        for step, person, role in steps[:given]:
+            day = min(until, day + self.days(2, 9))
+            self.add(
+                CarePlanApproval(
+                    case=case,
+                    step=step,
+                    approved_on=day,
+                    cic_review_on=day if step == CarePlanStep.RATIFIED else None,
+                    decided_by=person,
+                    role=role,
+                    decided_at=self.at(day),
+                    rationale="The reunification care plan is agreed.",
+                )
+            )
+        # The risk assessment: signed off once the case has moved on from assessment,
+        # waiting for sign-off or still a draft while it is there.
+        if S.ASSESSMENT in entered:
+            level = "high" if stage == S.NOT_PURSUED else r.choice(("low", "medium", "medium"))
+            start = entered[S.ASSESSMENT]
+            status = AssessmentStatus.SIGNED_OFF
+            if stage == S.ASSESSMENT:
+                status = r.choice((AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED))
+            self.assessment(case, level, start + self.days(5, 15), status, worker, manager)
+            if entered.get(S.RETURN_HOME) and until - entered[S.RETURN_HOME] > 70 * DAY:
+                # Reassessed at about the first review at home: the risk has come down.
+                day = entered[S.RETURN_HOME] + self.days(40, 60)
+                self.assessment(case, "low", day, AssessmentStatus.SIGNED_OFF, worker, manager)
+        if stage == S.NOT_PURSUED:
+            day = entered[S.NOT_PURSUED]
+            self.add(
+                NotPursued(
+                    case=case,
+                    decided_on=day,
+                    explained_to_child_on=day,
+                    explained_to_family_on=day + DAY,
+                    care_plan_now="Long-term fostering with the current carers.",
+                    reconsider_on=add_months(day, 6),
+                    decided_by=manager,
+                    role=Role.TEAM_MANAGER,
+                    decided_at=self.at(day),
+                    rationale="Risk assessed as High: the parents have not taken up services.",
+                )
+            )
+        returned = entered.get(S.RETURN_HOME)
+        if returned:
+            planned = r.random() < 0.85
+            self.add(
+                ReturnHome(
+                    case=case,
+                    returned_on=returned,
+                    planned=planned,
+                    unplanned_reason=""
+                    if planned
+                    else "The child left the placement and went home; the plan followed.",
+                    returned_to="Mother",
+                    episode_end_reason="" if care_order else "E4A",
+                    legal_status_after=LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
+                    if care_order
+                    else LegalStatusAfterReturn.CHILD_IN_NEED,
+                    recorded_by=worker,
+                    recorded_at=self.at(returned),
+                )
+            )
+        if came_back:
+            self.add(
+                Breakdown(
+                    case=case,
+                    came_back_on=came_back,
+                    reason="The home became unsafe again; the child came back into care.",
+                    placement_type="U6",
+                    carer="Foster carers",
+                    legal_status="C2" if care_order else "V2",
+                    recorded_by=worker,
+                    recorded_at=self.at(came_back),
+                )
+            )
+        opened = entered[S.IDENTIFICATION]
+        day = opened + self.days(14, 28)
+        while day <= until:
+            self.add(
+                Review(
+                    case=case,
+                    held_on=day,
+                    review_type=ReviewType.CHILD_IN_CARE,
+                    chair=iro,
+                    attended="Child, parents, carers, social worker, IRO.",
+                    outcome="The plan continues.",
+                    reunification_considered=True,
+                    reunification_outcome=words.REUNIFICATION_AT_REVIEW[stage == S.NOT_PURSUED],
+                    recorded_by=iro,
+                )
+            )
+            day = add_months(day, 6)
+        day = opened + self.days(3, 20)
+        while day <= until:
+            self.add(
+                Visit(case=case, visited_on=day, seen_alone=r.random() < 0.8, visited_by=worker)
+            )
+            day += self.days(35, 45)
+
+    def assessment(self, case, level, day, status, worker, manager) -> None:
+        answers = dict(zip(QUESTIONS, words.ANSWERS[level], strict=True))
+        suggestion = suggest_level(**answers)  # the risk tool's own rule
+        signed = status == AssessmentStatus.SIGNED_OFF
+        submitted = status != AssessmentStatus.DRAFT
+        self.add(
+            RiskAssessment(
+                case=case,
+                assessed_on=min(day, self.on),
+                author=worker,
+                status=status,
+                **answers,
+                **{f"{name}_evidence": "From the chronology and the checks." for name in answers},
+                protective_factors_named="Maternal grandmother helps.",
+                suggested_level=suggestion.level.code,
+                confirmed_level=suggestion.level.code if submitted else "",
+                rationale="Agree with the tool's suggestion." if submitted else "",
+                submitted_at=self.at(min(day, self.on)) if submitted else None,
+                submitted_by=worker if submitted else None,
+                decided_by=manager if signed else None,
+                decided_at=self.at(min(day + 2 * DAY, self.on)) if signed else None,
             )
         )
 
@@ -402,6 +585,13 @@ class Writer:
             ChronologyEntry,
             StageMove,
             Closure,
+            CarePlanApproval,
+            RiskAssessment,
+            NotPursued,
+            ReturnHome,
+            Breakdown,
+            Review,
+            Visit,
             FamilyMember,
             PoliceCheck,
             ParentalIssue,

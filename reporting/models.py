@@ -16,7 +16,9 @@ class ReportSnapshot(models.Model):
     report = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
     tables = models.JSONField(encoder=DjangoJSONEncoder)  # as the page shows them
-    csv_tables = models.JSONField(encoder=DjangoJSONEncoder)  # every row, for the CSVs
+    # The CSV files of the tables the page cuts short, as gzip-compressed JSON
+    # {table key: file text}; empty when every table is shown whole.
+    long_csv_files = models.BinaryField(default=b"")
 
     def __str__(self):
         return f"{self.report} figures at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -15,18 +15,22 @@ from django.db.models import (
     OuterRef,
     Q,
     Value,
+    Window,
 )
+from django.db.models.functions import RowNumber
 
 from cases.models import (
     ReunificationCase,
     Stage,
+    Team,
+    User,
 )
 from reviews.models import (
     CarePlanApproval,
     Deadline,
 )
 from risk.models import AssessmentStatus, RiskAssessment
-from risk.selectors import latest_signed_off_level_subquery
+from risk.selectors import LATEST_FIRST
 
 
 @dataclass(frozen=True)
@@ -64,17 +68,33 @@ def caseload_by_stage(scope: Scope) -> list[tuple[str, int]]:
 
 
 def caseload_by_risk(scope: Scope) -> list[tuple[str, int]]:
-    counts = dict(
-        scope.cases()
-        .exclude(stage=Stage.CLOSED)
-        .annotate(level=latest_signed_off_level_subquery())
-        .values("level")
-        .annotate(n=Count("pk"))
-        .values_list("level", "n")
+    """Open cases by the confirmed level of their latest signed-off assessment.
+
+    One pass over the signed-off assessments, numbering each case's from the
+    latest (the order `latest_signed_off` uses), rather than a subquery per case;
+    the cases with none are the open cases less those counted."""
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("case_id")],
+        order_by=[F(name[1:]).desc() for name in LATEST_FIRST],
     )
+    latest_ones = (
+        scope.by_case(RiskAssessment.objects.filter(status=AssessmentStatus.SIGNED_OFF))
+        .exclude(case__stage=Stage.CLOSED)
+        .annotate(number=latest)
+        .filter(number=1)
+        .values("pk")
+    )
+    counts = dict(
+        RiskAssessment.objects.filter(pk__in=latest_ones)
+        .values("confirmed_level")
+        .annotate(n=Count("pk"))
+        .values_list("confirmed_level", "n")
+    )
+    open_cases = scope.cases().exclude(stage=Stage.CLOSED).count()
     order = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("severe", "Severe")]
     return [(label, counts.get(code, 0)) for code, label in order] + [
-        ("No signed-off assessment", counts.get(None, 0))
+        ("No signed-off assessment", open_cases - sum(counts.values()))
     ]
 
 
@@ -117,29 +137,40 @@ def longest_waits(cases, limit: int = 25):
 
 
 def overdue_by_team_and_worker(scope: Scope) -> list[tuple[str, str, str, int]]:
-    rows = (
+    """Counted by team, person and kind in the database (by their ids, so nothing
+    wide is grouped or sorted there), then named and put in order here."""
+    counts = list(
         scope.by_case(Deadline.objects.filter(done_on__isnull=True, due_on__lt=scope.today))
         .exclude(case__stage=Stage.CLOSED)
-        .values("case__team__name", "responsible__first_name", "responsible__last_name", "kind")
+        .values_list("case__team_id", "responsible_id", "kind")
         .annotate(n=Count("pk"))
-        .order_by(
-            "case__team__name",
-            F("responsible__last_name").asc(nulls_last=True),
-            "responsible__first_name",
-            "kind",
-        )
+        .order_by()
     )
+    teams = dict(Team.objects.filter(pk__in={row[0] for row in counts}).values_list("pk", "name"))
+    people = {
+        pk: (first, last)
+        for pk, first, last in User.objects.filter(
+            pk__in={row[1] for row in counts if row[1]}
+        ).values_list("pk", "first_name", "last_name")
+    }
     labels = dict(Deadline._meta.get_field("kind").choices)
-    return [
-        (
-            row["case__team__name"],
-            f"{row['responsible__first_name'] or ''} {row['responsible__last_name'] or ''}".strip()
-            or "Not allocated",
-            labels.get(row["kind"], row["kind"]),
-            row["n"],
+
+    def order(row):
+        first, last = people.get(row[1], ("", None))
+        return (teams[row[0]], last is None, last or "", first, row[2])
+
+    rows = []
+    for row in sorted(counts, key=order):
+        first, last = people.get(row[1], ("", ""))
+        rows.append(
+            (
+                teams[row[0]],
+                f"{first} {last or ''}".strip() or "Not allocated",
+                labels.get(row[2], row[2]),
+                row[3],
+            )
         )
-        for row in rows
-    ]
+    return rows
 
 
 def approvals_waiting(scope: Scope) -> list[tuple[str, int]]:

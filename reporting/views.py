@@ -10,7 +10,7 @@ from cases import selectors as case_selectors
 from cases.models import Team
 from reunification.clock import today
 
-from . import csv_files, outcome_charts, selectors, snapshots
+from . import outcome_charts, selectors, snapshots
 from .forms import ExtractForm, ReportFilterForm
 from .ssda903 import extract, write_csv
 
@@ -38,37 +38,33 @@ def _teams(scope) -> str:
     return "teams: " + ", ".join(names) if names else "no team matched the filter"
 
 
-def _csv(request, title, table, scope) -> HttpResponse:
-    """The table as a CSV file, its download logged first."""
+def _csv(request, title, table, text, scope) -> HttpResponse:
+    """The table's CSV file, its download logged first."""
     file_name = f"{table.key}.csv"
     services.log_download(
         user=request.user,
         report=f"{title}: {table.caption}",
         file_name=file_name,
         scope=f"{_period(scope.start, scope.end)}; {_teams(scope)}",
-        row_count=len(table.rows),
+        row_count=table.row_count,
         source=request.get_full_path(),
     )
-    response = HttpResponse(content_type="text/csv")
+    response = HttpResponse(text, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    rows = csv_files.writer(response)
-    rows.writerow(table.headers)
-    rows.writerows(table.rows)
     return response
 
 
 def _page(request, template, report, title, **extra):
     _allowed(request.user)
     form, scope = _scope(request)
+    refresh = "refresh" in request.GET
     wanted = request.GET.get("csv")
-    tables, computed_at = snapshots.figures(
-        report, scope, refresh="refresh" in request.GET, every_row=bool(wanted)
-    )
     if wanted:
-        for table in tables:
-            if table.key == wanted:
-                return _csv(request, title, table, scope)
-        raise Http404
+        found = snapshots.download(report, scope, wanted, refresh=refresh)
+        if found is None:
+            raise Http404
+        return _csv(request, title, *found, scope)
+    tables, computed_at = snapshots.figures(report, scope, refresh=refresh)
     if extra.get("survival_chart"):
         survival = [table.rows for table in tables if table.key == "survival"]
         extra["survival_chart"] = outcome_charts.survival_chart(survival[0] if survival else [])

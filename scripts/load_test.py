@@ -1,12 +1,20 @@
-"""A bounded load test: N simulated people sign in and work through their cases
+"""A bounded load test: N simulated people sign in and work through their pages
 against a running server on this machine, for a fixed time, then stop.
 
     python scripts/load_test.py --base http://127.0.0.1:8000 --users 20 --seconds 120
 
-Each simulated person signs in as one of the demo users, then loops: their
-caseload, a filtered caseload, a case overview, its risk page, the journey page,
-My tasks. It reports requests, errors, throughput and latency percentiles. Only
+The people are the demo users, one of each role in turn (social workers, team
+managers, the head of service, the IRO, the service director, performance), and
+each loops over the pages their role works from (ROLE_PAGES). It reports
+requests, errors, throughput and latency percentiles, overall and by role. Only
 loopback addresses are accepted, so it can never load anything but this machine.
+
+A production-settings server (DEBUG off) redirects plain http to https and marks
+its cookies Secure. Behind the proxy that ends TLS, the request says it came in
+over https in the header the settings name (SECURE_PROXY_SSL_HEADER:
+X-Forwarded-Proto); this client sends that header on every request, as the
+proxy would, and keeps its Secure cookies. So it signs in to a development
+server and a production one alike. Standard library only.
 """
 
 import argparse
@@ -17,23 +25,70 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import defaultdict
 from urllib.error import HTTPError
 
-USERS = ["sw.north", "sw.north2", "sw.south", "tm.north", "tm.south", "hos", "iro", "director"]
 PASSWORD = "demo-password-2026"
+# (username, role), in the order simulated people are given them.
+USERS = [
+    ("sw.north", "social worker"),
+    ("tm.north", "team manager"),
+    ("sw.north2", "social worker"),
+    ("hos", "head of service"),
+    ("sw.south", "social worker"),
+    ("iro", "IRO"),
+    ("tm.south", "team manager"),
+    ("director", "service director"),
+    ("performance", "performance"),
+]
+CASE_PAGES = ["/cases/{case}/", "/cases/{case}/risk/", "/cases/{case}/journey/"]
+# The pages each role works from; {case} is one of the cases on their first page.
+ROLE_PAGES = {
+    "social worker": ["/cases/", "/cases/?scope=all&q=a", "/tasks/", *CASE_PAGES],
+    "team manager": ["/cases/team/", "/decisions/", "/tasks/team/", "/reports/", *CASE_PAGES],
+    "head of service": ["/cases/?scope=all", "/decisions/", "/reports/", "/cases/{case}/"],
+    "IRO": ["/cases/", "/decisions/", "/cases/{case}/", "/cases/{case}/journey/"],
+    "service director": ["/cases/?scope=all", "/reports/", "/reports/outcomes/"],
+    "performance": [
+        "/reports/",
+        "/reports/outcomes/",
+        "/reports/?csv=overdue",
+        "/reports/outcomes/?csv=re-entry",
+    ],
+}
+# The header the production settings read as "the request came over https".
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+class _BehindTheProxy(http.cookiejar.DefaultCookiePolicy):
+    """Secure cookies are sent back: the proxy in front says https."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
 
 
 class Person:
     def __init__(self, base: str, username: str):
-        self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        self.jar = jar
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar(policy=_BehindTheProxy())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.username = username
+        host = urllib.parse.urlparse(self.base).netloc
+        # What the browser would send: the page it came from, over https.
+        self.referer = f"https://{host}/sign-in/"
+
+    def request(self, path: str, data: bytes | None = None) -> tuple[str, str]:
+        request = urllib.request.Request(
+            self.base + path, data=data, headers={**PROXY_HEADERS, "Referer": self.referer}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return response.geturl(), response.read().decode()
 
     def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
+        url, body = self.request(path)
+        if urllib.parse.urlparse(url).scheme == "https":
+            raise RuntimeError(f"{path} was redirected to https: the proxy header was refused")
+        return body
 
     def sign_in(self) -> None:
         page = self.get("/sign-in/")
@@ -41,46 +96,93 @@ class Person:
         data = urllib.parse.urlencode(
             {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD}
         ).encode()
-        request = urllib.request.Request(
-            self.base + "/sign-in/", data=data, headers={"Referer": self.base + "/sign-in/"}
-        )
-        with self.opener.open(request, timeout=30) as response:
-            if "My cases" not in response.read().decode():
-                raise RuntimeError(f"{self.username} could not sign in")
+        url, _ = self.request("/sign-in/", data)
+        if urllib.parse.urlparse(url).path.startswith("/sign-in/"):
+            raise RuntimeError(f"{self.username} could not sign in")
 
 
-def work(base, username, deadline, latencies, errors, lock):
+def first_cases(page: str) -> list[str]:
+    return re.findall(r'href="/cases/(\d+)/"', page)[:10]
+
+
+def role_paths(person: Person, role: str) -> list[str]:
+    """The role's pages, its case pages filled in from its first list of cases."""
+    paths = ROLE_PAGES[role]
+    cases = first_cases(person.get(paths[0]))
+    if not cases:
+        cases = first_cases(person.get("/cases/?scope=all"))
+    filled = []
+    for number, path in enumerate(paths):
+        if "{case}" in path:
+            if not cases:
+                continue
+            path = path.format(case=cases[number % len(cases)])
+        filled.append(path)
+    return filled
+
+
+def work(base, username, role, deadline, latencies, errors, lock):
     person = Person(base, username)
     try:
         person.sign_in()
+        paths = role_paths(person, role)
     except Exception as error:  # noqa: BLE001 - counted and reported
         with lock:
             errors.append(f"sign-in {username}: {error}")
         return
-    cases = []
     while time.monotonic() < deadline:
-        paths = ["/cases/?scope=all", "/cases/?scope=all&q=a", "/tasks/"]
-        if cases:
-            case = cases[len(latencies) % len(cases)]
-            paths += [f"/cases/{case}/", f"/cases/{case}/risk/", f"/cases/{case}/journey/"]
         for path in paths:
             if time.monotonic() >= deadline:
                 break
             started = time.perf_counter()
             try:
-                page = person.get(path)
+                person.get(path)
             except HTTPError as error:
                 with lock:
-                    errors.append(f"{path}: {error.code}")
+                    errors.append(f"{username} {path}: {error.code}")
                 continue
             except Exception as error:  # noqa: BLE001
                 with lock:
-                    errors.append(f"{path}: {error}")
+                    errors.append(f"{username} {path}: {error}")
                 continue
             with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-            if not cases and path.startswith("/cases/?"):
-                cases = re.findall(r'href="/cases/(\d+)/"', page)[:10]
+                latencies[role].append((time.perf_counter() - started) * 1000)
+
+
+def percentile(values: list[float], p: int) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def run(base: str, users: int, seconds: int) -> dict:
+    latencies, errors, lock = defaultdict(list), [], threading.Lock()
+    deadline = time.monotonic() + seconds
+    threads = [
+        threading.Thread(
+            target=work, args=(base, *USERS[i % len(USERS)], deadline, latencies, errors, lock)
+        )
+        for i in range(users)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    every = [ms for role in latencies.values() for ms in role]
+    return {
+        "users": users,
+        "seconds": round(elapsed),
+        "requests": len(every),
+        "errors": errors,
+        "per_second": round(len(every) / elapsed, 1),
+        "median_ms": round(statistics.median(every)) if every else None,
+        "p95_ms": round(percentile(every, 95)) if every else None,
+        "by_role": {
+            role: {"requests": len(ms), "median_ms": round(statistics.median(ms))}
+            for role, ms in sorted(latencies.items())
+        },
+    }
 
 
 def main():
@@ -92,38 +194,18 @@ def main():
     host = urllib.parse.urlparse(args.base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("Load tests run against this machine only (127.0.0.1)")
-    latencies, errors, lock = [], [], threading.Lock()
-    deadline = time.monotonic() + args.seconds
-    threads = [
-        threading.Thread(
-            target=work,
-            args=(args.base, USERS[i % len(USERS)], deadline, latencies, errors, lock),
-        )
-        for i in range(args.users)
-    ]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
-
+    result = run(args.base, args.users, args.seconds)
     print(
-        f"{args.users} users for {elapsed:.0f} s: {len(latencies)} requests, "
-        f"{len(errors)} errors, {len(latencies) / elapsed:.1f} requests/s"
+        f"{result['users']} users for {result['seconds']} s: {result['requests']} requests, "
+        f"{len(result['errors'])} errors, {result['per_second']} requests/s"
     )
-    if latencies:
-        print(
-            f"latency ms: median {statistics.median(latencies):.0f}, p90 {pct(90):.0f}, "
-            f"p95 {pct(95):.0f}, p99 {pct(99):.0f}, max {latencies[-1]:.0f}"
-        )
-    for error in errors[:10]:
+    if result["requests"]:
+        print(f"latency ms: median {result['median_ms']}, p95 {result['p95_ms']}")
+    for role, figures in result["by_role"].items():
+        print(f"  {role}: {figures['requests']} requests, median {figures['median_ms']} ms")
+    for error in result["errors"][:10]:
         print("error:", error)
-    raise SystemExit(1 if errors else 0)
+    raise SystemExit(1 if result["errors"] else 0)
 
 
 if __name__ == "__main__":

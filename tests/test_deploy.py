@@ -391,3 +391,15 @@ def test_the_build_placeholders_stay_in_the_build_step():
     env_lines = [line for line in dockerfile.splitlines() if line.startswith("ENV ")]
     for name in REQUIRED_IN_PRODUCTION:
         assert not any(name in line for line in env_lines), name
+
+
+def test_gunicorn_timeouts_are_set_and_the_same_in_image_and_compose():
+    """A deliberate worker timeout, not gunicorn's 30 s default, in both places."""
+    (cmd,) = [args for name, args in dockerfile_instructions() if name == "CMD"]
+    image = json.loads(cmd)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"][
+        "command"
+    ]
+    for command in (image, compose):
+        assert command[command.index("--timeout") + 1] == "60"
+        assert command[command.index("--graceful-timeout") + 1] == "30"

@@ -45,6 +45,7 @@ from django.urls import reverse
 
 from cases.models import (
     CategoryOfNeed,
+    DataDownload,
     ParentalIssue,
     PreviousReturn,
     ReunificationCase,
@@ -619,7 +620,7 @@ def add_twenty_cases(w, social_worker):
         b.due(again, "visit", ago(1 + i), social_worker)
 
 
-CEILING = {"reporting:caseload": 17, "reporting:outcomes": 30}
+CEILING = {"reporting:caseload": 20, "reporting:outcomes": 30}
 
 
 def queries_for(client, url) -> int:
@@ -734,7 +735,7 @@ def test_the_scheduled_refresh_works_out_the_council_figures_and_drops_old_ones(
         report="caseload",
         computed_at=RUN_NINE - datetime.timedelta(days=2),
         tables=[],
-        csv_tables=[],
+        long_csv_files=b"",
     )
 
     assert refresh_reports() == 2
@@ -804,3 +805,54 @@ def test_with_many_teams_the_team_is_typed_and_matched_by_name(world, monkeypatc
     assert ReportFilterForm({"team": ""}).team_ids() == ()
     monkeypatch.setattr(ReportFilterForm, "team_list_limit", 60)
     assert not ReportFilterForm({}).team_typed
+
+
+def test_a_long_table_is_kept_as_its_file_and_the_short_ones_as_figures(
+    client, world, performance, monkeypatch
+):
+    """The snapshot keeps what the page shows; the overdue table, cut short on
+    the page, downloads every row from the file kept beside the figures."""
+    from reporting.tables import Table
+
+    monkeypatch.setattr(Table, "__post_init__", _cut_after_one(Table.__post_init__))
+    client.force_login(performance)
+    client.get(reverse("reporting:caseload"))
+    snapshot = ReportSnapshot.objects.get(report="caseload")
+    overdue = next(t for t in snapshot.tables if t["key"] == "overdue")
+    assert len(overdue["rows"]) == 1 and overdue["total_rows"] > 1
+
+    rows = csv_rows(client.get(reverse("reporting:caseload"), {"csv": "overdue"}))
+
+    assert len(rows) == 1 + overdue["total_rows"]
+    assert rows[0] == ["Team", "Person", "What", "Overdue"]
+    by_stage = csv_rows(client.get(reverse("reporting:caseload"), {"csv": "by-stage"}))
+    assert by_stage[1] == ["1. Identification", "4"]
+    logged = DataDownload.objects.filter(file_name="overdue.csv").get()
+    assert logged.row_count == overdue["total_rows"]
+
+
+def _cut_after_one(post_init):
+    def cut(self):
+        if self.limit is not None:
+            self.limit = 1
+        post_init(self)
+
+    return cut
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+@pytest.mark.parametrize("key", ["overdue", "by-risk"])
+def test_a_kept_csv_download_takes_the_same_queries_however_many_rows(
+    client, world, performance, social_worker, key
+):
+    """Worked out once, a CSV (the long overdue table's file, or a short table's
+    figures) is read back with the same few queries whatever its size: the
+    session, the user, her roles, the snapshot, the download's log."""
+    client.force_login(performance)
+    url = reverse("reporting:caseload") + f"?csv={key}"
+    client.get(url + "&refresh=1")
+    small = queries_for(client, url)
+    add_twenty_cases(world, social_worker)
+    client.get(url + "&refresh=1")
+
+    assert queries_for(client, url) == small

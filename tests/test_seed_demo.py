@@ -212,3 +212,48 @@ def test_demo_nhs_numbers_are_in_the_test_range_and_pass_the_check_digit():
     for nhs_number in filter(None, numbers):
         assert nhs_number.startswith("999")
         nhs_number_checksum(nhs_number)
+
+
+def test_bulk_cases_carry_a_history_that_agrees_with_their_stage(debug):
+    """The journey's records as far as each case's stage: approvals, a risk
+    assessment at the level the tool suggests, the return, any breakdown, the
+    decision not to pursue, and reviews and visits while open."""
+    from reviews.models import CarePlanApproval, NotPursued, Review, Visit
+    from risk.models import AssessmentStatus, RiskAssessment
+    from risk.tool import suggest_level
+
+    seed_demo()
+    before = set(ReunificationCase.objects.values_list("pk", flat=True))
+    seed_demo("--cases", "300")
+    cases = ReunificationCase.objects.exclude(pk__in=before)
+    past_assessment = [Stage.SUPPORT_PLANNING, Stage.CONFIRMATION, Stage.RETURN_HOME]
+    for case in cases.filter(stage__in=past_assessment):
+        assert case.risk_assessments.filter(status=AssessmentStatus.SIGNED_OFF).exists()
+        steps = set(CarePlanApproval.objects.filter(case=case).values_list("step", flat=True))
+        assert steps == {"confirmed", "agreed", "ratified"}
+    for case in cases.filter(stage=Stage.RETURN_HOME):
+        assert ReturnHome.objects.filter(case=case).exists()
+    for case in cases.filter(stage=Stage.NOT_PURSUED):
+        assert NotPursued.objects.filter(case=case).exists()
+    broke = Breakdown.objects.filter(case__in=cases).select_related("case__closure")
+    assert broke.exists()
+    for breakdown in broke:
+        assert breakdown.case.closure.reason == "breakdown"
+        assert breakdown.came_back_on > breakdown.case.return_home.returned_on
+    for assessment in RiskAssessment.objects.filter(case__in=cases):
+        suggested = suggest_level(
+            risk_factors=assessment.risk_factors,
+            protective_factors=assessment.protective_factors,
+            capacity_for_change=assessment.capacity_for_change,
+            wishes=assessment.wishes,
+            recurrence=assessment.recurrence,
+        )
+        assert assessment.suggested_level == suggested.level.code
+    assert Review.objects.filter(case__in=cases).count() >= cases.count()
+    assert Visit.objects.filter(case__in=cases).count() >= 2 * cases.count()
+    for model in (Placement, LegalStatus):
+        by_child = defaultdict(list)
+        for period in model.objects.filter(child__cases__in=cases):
+            by_child[period.child_id].append(period)
+        assert not any(overlapping(periods) for periods in by_child.values())
+    assert out_of_line_cases() == {}
