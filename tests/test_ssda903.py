@@ -122,7 +122,7 @@ class Records:
     def __init__(self, manager):
         self.manager = manager
 
-    def child(self, identifier, *, sex="1", born=BORN, ethnic="WBRI", name="Test"):
+    def child(self, identifier, *, sex="M", born=BORN, ethnic="WBRI", name="Test"):
         return ChildFactory(
             local_identifier=identifier,
             first_name=name,
@@ -183,7 +183,7 @@ def cohort(everyone, north, team_manager):
     r = Records(team_manager)
 
     # Xan: a return home (E4A) that broke down, then a second case.
-    xan = r.child("X0001", sex="1", born=D(2015, 2, 3), ethnic="WBRI")
+    xan = r.child("X0001", sex="M", born=D(2015, 2, 3), ethnic="WBRI")
     r.status(xan, "V2", D(2024, 9, 1), D(2025, 6, 10))
     r.status(xan, "V2", D(2025, 9, 1))
     r.placed(xan, "U6", "Foster A", D(2024, 9, 1), D(2025, 2, 1))  # ends before the period
@@ -203,7 +203,7 @@ def cohort(everyone, north, team_manager):
 
     # Yas: home under a care order, so placed with parents; back in foster care
     # after the period.
-    yas = r.child("Y0002", sex="2", born=D(2018, 7, 20), ethnic="MWBC")
+    yas = r.child("Y0002", sex="F", born=D(2018, 7, 20), ethnic="MWBC")
     r.status(yas, "C2", D(2025, 1, 1))
     r.placed(yas, "U4", "Foster D", D(2025, 1, 1), D(2025, 7, 1))
     r.placed(yas, "P1", "Mother", D(2025, 7, 1), D(2026, 5, 1))
@@ -212,21 +212,21 @@ def cohort(everyone, north, team_manager):
     r.returned(care_order, D(2025, 7, 1), "", care_order=True)
 
     # Zed: went to live with his aunt (E13) on the first day of the period.
-    zed = r.child("Z0003", sex="1", born=D(2012, 12, 12), ethnic="AOTH")
+    zed = r.child("Z0003", sex="M", born=D(2012, 12, 12), ethnic="AOTH")
     r.status(zed, "V2", D(2024, 6, 1), D(2025, 4, 1))
     r.placed(zed, "U6", "Foster E", D(2024, 6, 1), D(2025, 4, 1))
     home = r.case(zed, north, opened=D(2024, 8, 1), stage=Stage.RETURN_HOME)
     r.returned(home, D(2025, 4, 1), "E13")
 
     # Wyn: case closed on the first day of the period; still looked after.
-    wyn = r.child("W0004", sex="2", born=D(2011, 1, 30), ethnic="BAFR")
+    wyn = r.child("W0004", sex="F", born=D(2011, 1, 30), ethnic="BAFR")
     r.status(wyn, "V2", D(2024, 5, 1))
     r.placed(wyn, "U6", "Foster F", D(2024, 5, 1))
     ruled_out = r.case(wyn, north, opened=D(2024, 6, 1), closed=START)
     r.closed(ruled_out, START, "permanence")
 
     # Sol: case opened on the last day of the period, looked after from that day.
-    sol = r.child("S0008", sex="1", born=D(2009, 9, 9), ethnic="WIRI")
+    sol = r.child("S0008", sex="M", born=D(2009, 9, 9), ethnic="WIRI")
     r.status(sol, "V2", END)
     r.placed(sol, "K2", "Oak House", END)
     r.case(sol, north, opened=END)
@@ -257,29 +257,29 @@ def row(child, sex, dob, ethnic, decom, rne, ls, cin, place, dec, rec):
 
 EXPECTED = [
     # Sol: the episode starting on the last day of the period counts.
-    row("S0008", "1", "09/09/2009", "WIRI", "31/03/2026", "S", "V2", "N1", "K2", "", ""),
+    row("S0008", "M", "09/09/2009", "WIRI", "31/03/2026", "S", "V2", "N1", "K2", "", ""),
     # Wyn: case closed on the first day of the period; one open episode.
-    row("W0004", "2", "30/01/2011", "BAFR", "01/05/2024", "S", "V2", "N1", "U6", "", ""),
+    row("W0004", "F", "30/01/2011", "BAFR", "01/05/2024", "S", "V2", "N1", "U6", "", ""),
     # Xan: the Foster A episode ended before the period and is left out; the
     # Foster B episode ended with the return home (E4A); after the breakdown a new
     # period of care starts (S).
     row(
-        "X0001", "1", "03/02/2015", "WBRI", "01/02/2025", "P", "V2", "N1", "U6", "10/06/2025", "E4A"
+        "X0001", "M", "03/02/2015", "WBRI", "01/02/2025", "P", "V2", "N1", "U6", "10/06/2025", "E4A"
     ),
-    row("X0001", "1", "03/02/2015", "WBRI", "01/09/2025", "S", "V2", "N1", "U6", "", ""),
+    row("X0001", "M", "03/02/2015", "WBRI", "01/09/2025", "S", "V2", "N1", "U6", "", ""),
     # Yas: the return under a care order changes the placement, ending one
-    # episode and starting the next the same day (X1); the one that starts after
-    # the period is left out.
+    # episode and starting the next the same day (X1); the placement with parents
+    # is still running at 31 March, so it is open in this year's return (no DEC,
+    # no REC), though it ended in May; the one that starts after the period is
+    # left out.
     row(
-        "Y0002", "2", "20/07/2018", "MWBC", "01/01/2025", "S", "C2", "N4", "U4", "01/07/2025", "X1"
+        "Y0002", "F", "20/07/2018", "MWBC", "01/01/2025", "S", "C2", "N4", "U4", "01/07/2025", "X1"
     ),
-    row(
-        "Y0002", "2", "20/07/2018", "MWBC", "01/07/2025", "P", "C2", "N4", "P1", "01/05/2026", "X1"
-    ),
+    row("Y0002", "F", "20/07/2018", "MWBC", "01/07/2025", "P", "C2", "N4", "P1", "", ""),
     # Zed: the episode ceased on the first day of the period, when he went to his
     # aunt (E13).
     row(
-        "Z0003", "1", "12/12/2012", "AOTH", "01/06/2024", "S", "V2", "N1", "U6", "01/04/2025", "E13"
+        "Z0003", "M", "12/12/2012", "AOTH", "01/06/2024", "S", "V2", "N1", "U6", "01/04/2025", "E13"
     ),
 ]
 
@@ -293,18 +293,19 @@ def test_extract_uses_the_dfe_field_names_in_order(cohort):
     write_csv(extract(START, END), stream)
     lines = stream.getvalue().splitlines()
     assert lines[0] == "CHILD,SEX,DOB,ETHNIC,DECOM,RNE,LS,CIN,PLACE,DEC,REC"
-    assert lines[1] == "S0008,1,09/09/2009,WIRI,31/03/2026,S,V2,N1,K2,,"
+    assert lines[1] == "S0008,M,09/09/2009,WIRI,31/03/2026,S,V2,N1,K2,,"
     assert len(lines) == 1 + len(EXPECTED)
 
 
 def test_a_narrower_period_keeps_only_episodes_overlapping_it(cohort):
     """1 August to 31 December 2025. Wyn's case had closed and Sol's had not
     opened. Xan's Foster B episode ended in June and Yas's first in July; Zed is
-    in the cohort (his case is open) but his only episode ended in April."""
+    in the cohort (his case is open) but his only episode ended in April. Yas's
+    placement with parents runs past 31 December: open in this extract."""
     rows = extract(D(2025, 8, 1), D(2025, 12, 31))
-    assert [(r["CHILD"], r["DECOM"], r["DEC"]) for r in rows] == [
-        ("X0001", "01/09/2025", ""),
-        ("Y0002", "01/07/2025", "01/05/2026"),
+    assert [(r["CHILD"], r["DECOM"], r["DEC"], r["REC"]) for r in rows] == [
+        ("X0001", "01/09/2025", "", ""),
+        ("Y0002", "01/07/2025", "", ""),
     ]
 
 
