@@ -30,6 +30,7 @@ from .models import (
     ReunificationCase,
     Role,
     Sibling,
+    SocialWorkerChangeReason,
     User,
 )
 from .models.versioned import VERSION_FIELD, StaleRecord, Versioned
@@ -367,6 +368,12 @@ class AllocationForm(forms.Form):
     )
     # Today or earlier: the case changes hands when the allocation is recorded.
     start_date = GOVUKDateField(label="Start date")
+    change_reason = forms.ChoiceField(
+        label="Why the social worker changed (SSDA903)",
+        choices=[("", "Select the reason"), *SocialWorkerChangeReason.choices],
+        required=False,
+        help_text="When a social worker takes over from another.",
+    )
 
     def __init__(self, *args, case: ReunificationCase, **kwargs):
         super().__init__(*args, **kwargs)

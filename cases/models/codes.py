@@ -184,6 +184,9 @@ PLACEMENT_CODES_BY_YEAR = {
     2025: frozenset(_PLACEMENTS_TO_2025),
     2026: frozenset(_PLACEMENTS_TO_2025 - {"H5", "P2", "Z1"} | {"K3", "Z11", "Z12", "Z13", "Z14"}),
 }
+# Placements with no PLACE_PROVIDER: lodgings, supported and independent
+# accommodation and the temporary codes.
+PLACEMENTS_WITHOUT_PROVIDER = frozenset({"T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"})
 SEX_CODES_BY_YEAR = {2025: frozenset({"M", "F", "U"}), 2026: frozenset({"M", "F", "U"})}
 
 

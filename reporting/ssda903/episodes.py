@@ -23,6 +23,7 @@ from cases.models import (
     ReasonPlaceChange,
     ReunificationCase,
 )
+from cases.models.codes import PLACEMENTS_WITHOUT_PROVIDER
 
 from .. import csv_files
 
@@ -291,8 +292,9 @@ def episode_rows(record: ChildRecord, start: datetime.date, end: datetime.date):
 
 
 def placement_provider(placement) -> str:
-    """PLACE_PROVIDER as held; placed with parents is always PR0."""
-    if placement is None:
+    """PLACE_PROVIDER as held; placed with parents is always PR0, and the
+    placements the Department says have no provider have none."""
+    if placement is None or placement.placement_type in PLACEMENTS_WITHOUT_PROVIDER:
         return ""
     if placement.placement_type == PlacementType.P1:
         return "PR0"

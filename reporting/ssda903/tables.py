@@ -183,15 +183,19 @@ def _social_workers(ids, year: Year):
         cases_seen.add(case_id)
         if start > year.end:
             continue
+        before = last.get(child_id)
+        # First contact: the child's first social worker, or the first after a
+        # spell of more than a week with none.
+        first = before is None or (before is not False and (start - before).days > 7)
         row = {
             "CHILD": child["local_identifier"],
             "DOB": fmt(child["date_of_birth"]),
             "SW_ID": number,
             "SW_DECOM": fmt(start),
             "SW_DEC": fmt(end) if end and end <= year.end else "",
-            "SW_REASON": reason or ("FCONTA" if child_id not in last else "OTHERS"),
+            "SW_REASON": "FCONTA" if first else (reason or "OTHERS"),
         }
-        last[child_id] = row
+        last[child_id] = end if end else False
         yield row
 
 

@@ -15,9 +15,12 @@ from .tables import COLUMNS, FILE_NAMES, TABLES, Year, write_table
 # Rules left out, and why: each reads something the return does not carry, so
 # what it reports is the validator's fault, not the data's.
 EXCLUDED_RULES = {
-    # Needs the Ofsted providers' lists (children's homes and social care
-    # providers) uploaded beside the return, which the product does not hold.
-    "1015": "needs the Ofsted provider lists beside the return",
+    "231": "reads a column, DATE_EPISODE_CEASED, that no table of the return has",
+    "233": "reads a column, DATE_EPISODE_CEASED, that no table of the return has",
+    "SW12STG2": "pairs every social worker episode with every care episode of the child and "
+    "fails any episode still open on 31 March that did not start a period of care, and any "
+    "social worker episode that began before the period of care, which its own message says "
+    "must be reported",
 }
 LOCAL_AUTHORITY = "E09000027"  # the code the validator's postcode rules compare with
 
