@@ -48,7 +48,11 @@ def upn(number: int) -> str:
     return UPN_LETTERS[total % 23] + body
 
 
-def generate(count: int, *, team, iro, recorded_by, year_end: D, seed: int = 903) -> list:
+def generate(
+    count: int, *, team, iro, recorded_by, year_end: D, seed: int = 903, since_days: int = 900
+) -> list:
+    """`count` children, the first coming into care up to `since_days` before the
+    end of the year."""
     rng = random.Random(seed)
     workers = [
         UserFactory(username=f"sw{n}", social_work_england_number=f"SW{70000 + n}")
@@ -67,7 +71,7 @@ def generate(count: int, *, team, iro, recorded_by, year_end: D, seed: int = 903
             is_mother=False if sex == Sex.FEMALE else None,
         )
         children.append(child)
-        day = year_end - datetime.timedelta(days=rng.randint(60, 900))
+        day = year_end - datetime.timedelta(days=rng.randint(60, since_days))
         earlier = None
         for _period in range(rng.randint(1, 3)):
             if day > year_end:

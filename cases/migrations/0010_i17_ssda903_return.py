@@ -179,5 +179,16 @@ class Migration(migrations.Migration):
             model_name='child',
             constraint=models.CheckConstraint(condition=models.Q(('mothers_child_born_on__isnull', True), ('is_mother', True), _connector='OR'), name='mothers_child_only_for_a_mother', violation_error_message="Only a child who is a mother has a child's date of birth"),
         ),
+        migrations.AddField(
+            model_name='historicallegalstatus',
+            name='category_of_need',
+            field=models.CharField(blank=True, choices=[('N1', 'N1 – Abuse or neglect'), ('N2', "N2 – Child's disability"), ('N3', 'N3 – Parental illness or disability'), ('N4', 'N4 – Family in acute stress'), ('N5', 'N5 – Family dysfunction'), ('N6', 'N6 – Socially unacceptable behaviour'), ('N7', 'N7 – Low income'), ('N8', 'N8 – Absent parenting')], help_text='Loaded from an earlier return, for care no case of the service covers.', max_length=2, verbose_name='Category of need (SSDA903)'),
+        ),
+        migrations.AddField(
+            model_name='legalstatus',
+            name='category_of_need',
+            field=models.CharField(blank=True, choices=[('N1', 'N1 – Abuse or neglect'), ('N2', "N2 – Child's disability"), ('N3', 'N3 – Parental illness or disability'), ('N4', 'N4 – Family in acute stress'), ('N5', 'N5 – Family dysfunction'), ('N6', 'N6 – Socially unacceptable behaviour'), ('N7', 'N7 – Low income'), ('N8', 'N8 – Absent parenting')], help_text='Loaded from an earlier return, for care no case of the service covers.', max_length=2, verbose_name='Category of need (SSDA903)'),
+        ),
+    
         migrations.RunPython(sex_as_letters, sex_as_digits),
     ]

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from .codes import (
+    CategoryOfNeed,
     Ethnicity,
     LegalStatusCode,
     MissingKind,
@@ -189,6 +190,13 @@ class LegalStatus(Versioned):
         blank=True,
         choices=ReasonEpisodeCeased.choices,
         help_text="Only when care ends with this legal status.",
+    )
+    category_of_need = models.CharField(
+        "Category of need (SSDA903)",
+        max_length=2,
+        blank=True,
+        choices=CategoryOfNeed.choices,
+        help_text="Loaded from an earlier return, for care no case of the service covers.",
     )
     history = HistoricalRecords()
 

@@ -148,7 +148,9 @@ def read_children(child_ids) -> "iter[ChildRecord]":
             )
         }
         statuses = LegalStatus.objects.filter(child_id__in=ids).order_by("start_date", "pk")
-        for row in statuses.values("child_id", "code", "start_date", "end_date", "reason_ceased"):
+        for row in statuses.values(
+            "child_id", "code", "start_date", "end_date", "reason_ceased", "category_of_need"
+        ):
             records[row["child_id"]].statuses.append(SimpleNamespace(**row))
         placements = Placement.objects.filter(child_id__in=ids).order_by("start_date", "pk")
         for row in placements.values(
@@ -211,7 +213,11 @@ def category_of_need(cases: list[dict], period: list[Episode]) -> str:
     ]
     before = [c for c in cases if c["opened_on"] <= start]
     chosen = during[:1] or before[-1:] or cases[:1]
-    return chosen[0]["category_of_need"] if chosen else ""
+    if chosen:
+        return chosen[0]["category_of_need"]
+    # No case: the category held on the legal status the period began with (as
+    # loaded from an earlier return).
+    return getattr(period[0].status_record, "category_of_need", "") or ""
 
 
 def reason_ceased(record: ChildRecord, episode: Episode, following: Episode | None) -> str:
