@@ -9,14 +9,25 @@ to 31 March 2026.
 import csv
 import datetime
 import io
+import zipfile
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cases.models import LegalStatus, Placement, ReunificationCase, Role, Stage
-from reporting.ssda903 import FIELDS, Episode, episodes, extract, reason_new_episode, write_csv
+from cases.models import DataDownload, LegalStatus, Placement, ReunificationCase, Role, Stage
+from cases.models.codes import placement_codes
+from reporting.ssda903 import (
+    FIELDS,
+    Episode,
+    Year,
+    episodes,
+    extract,
+    reason_new_episode,
+    table_rows,
+    write_csv,
+)
 from reviews.models import Breakdown, Closure, ReturnHome
 from tests.factories import ChildFactory
 
@@ -394,3 +405,108 @@ def test_the_command_rejects_bad_dates(db, tmp_path, start, end, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):
         call_command("export_ssda903", "--start", start, "--end", end, "--output", str(output))
     assert not output.exists()
+
+
+# The return for a collection year: its tables, the zip, the checks on the page ----
+
+
+YEAR = Year(2026)
+
+
+def test_the_return_covers_every_child_looked_after_in_the_year(cohort):
+    """Tom (T0007) never had a reunification case but is looked after: he is in
+    the return. Sex is M/F; Yas's placement with parents, still running on 31
+    March, is open in the return."""
+    header = list(table_rows("Header", YEAR))
+    assert [h["CHILD"] for h in header] == [
+        "S0008", "T0007", "U0005", "V0006", "W0004", "X0001", "Y0002", "Z0003",
+    ]  # fmt: skip
+    assert {h["SEX"] for h in header} == {"M", "F"}
+    yas = [e for e in table_rows("Episodes", YEAR) if e["CHILD"] == "Y0002"]
+    assert [(e["PLACE"], e["PLACE_PROVIDER"], e["DEC"], e["REC"]) for e in yas] == [
+        ("U4", "PR1", "01/07/2025", "X1"),
+        ("P1", "PR0", "", ""),
+    ]
+
+
+def test_every_ending_carries_its_reason(everyone, north, team_manager):
+    """Care ending in special guardianship is recorded on the legal status; an
+    ending recorded with no reason is E8 (any other reason), never blank."""
+    r = Records(team_manager)
+    child = r.child("G0001")
+    LegalStatus.objects.create(
+        child=child, code="C2", start_date=D(2025, 5, 1), end_date=D(2025, 9, 1),
+        reason_ceased="E45",
+    )  # fmt: skip
+    r.placed(child, "U4", "Foster A", D(2025, 5, 1), D(2025, 9, 1))
+    other = r.child("G0002")
+    r.status(other, "V2", D(2025, 5, 1), D(2026, 1, 31))
+    r.placed(other, "U6", "Foster B", D(2025, 5, 1), D(2026, 1, 31))
+    rows = {e["CHILD"]: e["REC"] for e in table_rows("Episodes", YEAR)}
+    assert rows == {"G0001": "E45", "G0002": "E8"}
+
+
+def test_the_category_of_need_is_one_for_a_whole_period_of_care(everyone, north, team_manager):
+    """One period of care, two cases (N4, then N2): both episodes carry N4."""
+    r = Records(team_manager)
+    child = r.child("C0002")
+    r.status(child, "V2", D(2025, 5, 1))
+    r.placed(child, "U6", "Foster A", D(2025, 5, 1), D(2025, 10, 1))
+    r.placed(child, "K2", "Oak House", D(2025, 10, 1))
+    first = r.case(child, north, opened=D(2025, 5, 1), closed=D(2025, 9, 1), need="N4")
+    r.closed(first, D(2025, 9, 1), "other")
+    r.case(child, north, opened=D(2025, 9, 2), need="N2", previous_case=first)
+    assert [e["CIN"] for e in table_rows("Episodes", YEAR)] == ["N4", "N4"]
+
+
+def test_placement_codes_are_kept_by_collection_year():
+    assert {"H5", "P2", "Z1"} <= placement_codes(2025)
+    assert not {"H5", "P2", "Z1"} & placement_codes(2026)
+    assert {"K3", "Z11", "Z12", "Z13", "Z14"} <= placement_codes(2026)
+    assert placement_codes(2027) == placement_codes(2026)
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+def test_the_page_downloads_the_return_as_a_zip_of_its_tables(client, cohort, performance):
+    client.force_login(performance)
+    response = client.get(reverse("reporting:ssda903"), {"year": "2026", "download": ""})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ssda903-2025-26.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert sorted(archive.namelist()) == [
+        "episodes.csv", "header.csv", "missing.csv", "reviews.csv", "swepisodes.csv",
+    ]  # fmt: skip
+    header = archive.read("header.csv").decode().splitlines()
+    assert header[0] == "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+    assert (
+        archive.read("swepisodes.csv")
+        .decode()
+        .startswith("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON")
+    )
+    [logged] = DataDownload.objects.all()
+    assert (logged.report, logged.scope) == ("SSDA903 return", "2025/26; the whole council")
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+def test_the_checks_name_only_the_children_the_viewer_may_see(
+    client, cohort, performance, team_manager
+):
+    """Yas (a girl) has no MOTHER recorded: rule 393 fails for her. The team
+    manager of her case sees her named and linked; performance staff see only
+    how many children it names."""
+    pytest.importorskip("lac_validator")
+    client.force_login(team_manager)
+    page = client.get(reverse("reporting:ssda903"), {"year": "2026", "check": ""})
+    failing = {f["rule"]: f for f in page.context["failures"]}
+    yas = ReunificationCase.objects.get(child__local_identifier="Y0002")
+    assert "393" in failing
+    assert {
+        "identifier": "Y0002",
+        "name": "Test Example",
+        "url": reverse("cases:overview", args=[yas.pk]),
+    } in (failing["393"]["children"])
+    client.force_login(performance)
+    page = client.get(reverse("reporting:ssda903"), {"year": "2026", "check": ""})
+    failing = {f["rule"]: f for f in page.context["failures"]}
+    assert failing["393"]["children"] == [] and failing["393"]["hidden"] >= 1
+    assert b"you may not see" in page.content
