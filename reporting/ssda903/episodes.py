@@ -9,6 +9,8 @@ whole council's year is read without building a model object per row.
 """
 
 import datetime
+import functools
+import itertools
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -110,8 +112,9 @@ def reason_new_episode(previous: Episode | None, episode: Episode) -> str:
     return "T" if same_carer else "P"
 
 
+@functools.lru_cache(maxsize=8192)
 def fmt(day: datetime.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
 
 
 @dataclass
@@ -128,65 +131,102 @@ class ChildRecord:
         return episodes(self.statuses, self.placements)
 
 
-def read_children(child_ids) -> "iter[ChildRecord]":
-    """The children's records, a chunk at a time, in the order given."""
-    child_ids = list(child_ids)
-    for first in range(0, len(child_ids), CHUNK):
-        ids = child_ids[first : first + CHUNK]
-        records = {
-            row["id"]: ChildRecord(row)
-            for row in Child.objects.filter(pk__in=ids).values(
-                "id",
-                "local_identifier",
-                "sex",
-                "date_of_birth",
-                "ethnicity",
-                "upn",
-                "home_postcode",
-                "is_mother",
-                "mothers_child_born_on",
-            )
-        }
-        statuses = LegalStatus.objects.filter(child_id__in=ids).order_by("start_date", "pk")
-        for row in statuses.values(
-            "child_id", "code", "start_date", "end_date", "reason_ceased", "category_of_need"
-        ):
-            records[row["child_id"]].statuses.append(SimpleNamespace(**row))
-        placements = Placement.objects.filter(child_id__in=ids).order_by("start_date", "pk")
-        for row in placements.values(
-            "child_id",
-            "placement_type",
-            "carer",
-            "start_date",
-            "end_date",
-            "provider",
-            "postcode",
-            "urn",
-            "reason_changed",
-        ):
-            records[row["child_id"]].placements.append(SimpleNamespace(**row))
-        cases = ReunificationCase.objects.filter(child_id__in=ids).order_by("opened_on", "pk")
-        for row in cases.values(
-            "child_id",
-            "opened_on",
-            "closed_on",
-            "category_of_need",
-            "return_home__returned_on",
-            "return_home__episode_end_reason",
-        ):
-            records[row["child_id"]].cases.append(row)
-            if row["return_home__episode_end_reason"]:
-                records[row["child_id"]].earlier_endings.setdefault(
-                    row["return_home__returned_on"], row["return_home__episode_end_reason"]
+def _grouped(queryset, fields):
+    """(identifier, rows) for each child, from a queryset ordered by the child's
+    identifier, read in chunks from a server-side cursor."""
+    rows = queryset.values("child__local_identifier", *fields).iterator(chunk_size=CHUNK)
+    return itertools.groupby(rows, key=lambda row: row["child__local_identifier"])
+
+
+class _Side:
+    """A side table's rows for each child, in step with the children."""
+
+    def __init__(self, groups):
+        self.groups = groups
+        self.current = next(groups, None)
+
+    def rows_for(self, identifier: str) -> list:
+        while self.current is not None and self.current[0] < identifier:
+            self.current = next(self.groups, None)
+        if self.current is not None and self.current[0] == identifier:
+            rows = list(self.current[1])
+            self.current = next(self.groups, None)
+            return rows
+        return []
+
+
+def read_children(children) -> "iter[ChildRecord]":
+    """The records of the children (a queryset of Child), in identifier order:
+    one query per table, each read in chunks and merged child by child, so the
+    memory held is one chunk of each, whatever the number of children."""
+    cohort = children.values("pk")
+    ordered = ("child__local_identifier", "start_date", "pk")
+    statuses = _Side(
+        _grouped(
+            LegalStatus.objects.filter(child__in=cohort).order_by(*ordered),
+            ("code", "start_date", "end_date", "reason_ceased", "category_of_need"),
+        )
+    )
+    placements = _Side(
+        _grouped(
+            Placement.objects.filter(child__in=cohort).order_by(*ordered),
+            (
+                "placement_type",
+                "carer",
+                "start_date",
+                "end_date",
+                "provider",
+                "postcode",
+                "urn",
+                "reason_changed",
+            ),
+        )  # fmt: skip
+    )
+    cases = _Side(
+        _grouped(
+            ReunificationCase.objects.filter(child__in=cohort).order_by(
+                "child__local_identifier", "opened_on", "pk"
+            ),
+            (
+                "opened_on",
+                "closed_on",
+                "category_of_need",
+                "return_home__returned_on",
+                "return_home__episode_end_reason",
+            ),
+        )  # fmt: skip
+    )
+    earlier = _Side(
+        _grouped(
+            CareEpisode.objects.filter(child__in=cohort)
+            .exclude(reason_ceased="")
+            .order_by("child__local_identifier", "end_date"),
+            ("end_date", "reason_ceased"),
+        )
+    )
+    rows = (
+        Child.objects.filter(pk__in=cohort)
+        .order_by("local_identifier")
+        .values(
+            "id", "local_identifier", "sex", "date_of_birth", "ethnicity", "upn",
+            "home_postcode", "is_mother", "mothers_child_born_on",
+        )
+        .iterator(chunk_size=CHUNK)
+    )  # fmt: skip
+    for row in rows:
+        identifier = row["local_identifier"]
+        record = ChildRecord(row)
+        record.statuses = [SimpleNamespace(**r) for r in statuses.rows_for(identifier)]
+        record.placements = [SimpleNamespace(**r) for r in placements.rows_for(identifier)]
+        record.cases = cases.rows_for(identifier)
+        for case in record.cases:
+            if case["return_home__episode_end_reason"]:
+                record.earlier_endings.setdefault(
+                    case["return_home__returned_on"], case["return_home__episode_end_reason"]
                 )
-        earlier = CareEpisode.objects.filter(child_id__in=ids).exclude(reason_ceased="")
-        for row in earlier.values("child_id", "end_date", "reason_ceased"):
-            records[row["child_id"]].earlier_endings.setdefault(
-                row["end_date"], row["reason_ceased"]
-            )
-        for pk in ids:
-            if pk in records:
-                yield records[pk]
+        for ended in earlier.rows_for(identifier):
+            record.earlier_endings.setdefault(ended["end_date"], ended["reason_ceased"])
+        yield record
 
 
 def periods_of_care(found: list[Episode]) -> list[list[Episode]]:
@@ -249,17 +289,13 @@ def reason_place_change(episode: Episode, following: Episode | None) -> str:
     return ReasonPlaceChange.OTHER
 
 
-def cohort_ids(start: datetime.date, end: datetime.date, cases=None) -> list[int]:
+def cohort(start: datetime.date, end: datetime.date, cases=None):
     """Children with a reunification case open at any time in the period."""
     cases = cases if cases is not None else ReunificationCase.objects.all()
     overlapping = cases.filter(opened_on__lte=end).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=start)
     )
-    return list(
-        Child.objects.filter(pk__in=overlapping.values("child"))
-        .order_by("local_identifier")
-        .values_list("pk", flat=True)
-    )
+    return Child.objects.filter(pk__in=overlapping.values("child"))
 
 
 def episode_rows(record: ChildRecord, start: datetime.date, end: datetime.date):
@@ -311,7 +347,7 @@ def extract(start: datetime.date, end: datetime.date, cases=None) -> list[dict]:
     """The reunification cohort's episodes in the period, ordered by child and
     episode start, with the child's Header fields on each row."""
     rows = []
-    for record in read_children(cohort_ids(start, end, cases)):
+    for record in read_children(cohort(start, end, cases)):
         child = record.child
         for episode in episode_rows(record, start, end):
             rows.append(

@@ -6,6 +6,7 @@ model object per row), and the zip goes through a temporary file that spills to
 disk, so a whole council's year is written in bounded memory.
 """
 
+import contextlib
 import csv
 import datetime
 import io
@@ -13,13 +14,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Q
 
 from cases.models import Child, LegalStatus, MissingEpisode, Role
 from cases.models.case import Allocation
 
 from .. import csv_files
-from .episodes import ChildRecord, episode_rows, fmt, read_children
+from .episodes import episode_rows, fmt, read_children
 
 # The tables the product holds, with the Department's column names, in order.
 COLUMNS = {
@@ -70,20 +72,26 @@ class Year:
         return cls(day.year + 1 if day.month >= 4 else day.year)
 
 
-def looked_after_ids(year: Year, cases=None) -> list[int]:
+def looked_after(year: Year, cases=None):
     """Every child looked after at any time in the year (of the cases given, if
-    given: a user who may not see the whole council sees only their children)."""
+    given: a user who may not see the whole council sees only their children),
+    as a queryset, for use as a subquery."""
     statuses = LegalStatus.objects.filter(start_date__lte=year.end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=year.start)
     )
     children = Child.objects.filter(pk__in=statuses.values("child_id"))
     if cases is not None:
         children = children.filter(pk__in=cases.values("child_id"))
-    return list(children.order_by("local_identifier").values_list("pk", flat=True))
+    return children
 
 
-def _header(record: ChildRecord) -> dict:
-    child = record.child
+HEADER_FIELDS = (
+    "local_identifier", "sex", "date_of_birth", "ethnicity", "upn", "is_mother",
+    "mothers_child_born_on",
+)  # fmt: skip
+
+
+def _header(child: dict) -> dict:
     girl = child["sex"] == "F"
     mother = {True: "1", False: "0"}.get(child["is_mother"], "") if girl else ""
     return {
@@ -97,43 +105,30 @@ def _header(record: ChildRecord) -> dict:
     }
 
 
-def _chunks(ids, size=2000):
-    for first in range(0, len(ids), size):
-        yield ids[first : first + size]
-
-
-def _identity(ids):
-    return {
-        row["id"]: row
-        for row in Child.objects.filter(pk__in=ids).values(
-            "id", "local_identifier", "date_of_birth"
-        )
-    }
-
-
 def _reviews(ids, year: Year):
     from reviews.models import Review, ReviewType
 
-    who = _identity(ids)
     held = (
         Review.objects.filter(
-            case__child_id__in=ids,
+            case__child__in=ids,
             review_type=ReviewType.CHILD_IN_CARE,
             held_on__range=(year.start, year.end),
         )
         .order_by("case__child__local_identifier", "held_on", "-participation")
-        .values_list("case__child_id", "held_on", "participation")
-    )
-    seen = set()
-    for child_id, day, participation in held:
-        if (child_id, day) in seen:
+        .values_list(
+            "case__child__local_identifier", "case__child__date_of_birth", "held_on",
+            "participation",
+        )
+        .iterator(chunk_size=2000)
+    )  # fmt: skip
+    last = None
+    for identifier, born, day, participation in held:
+        if (identifier, day) == last:
             continue  # one review a day, whichever case recorded it
-        seen.add((child_id, day))
-        child = who[child_id]
-        born = child["date_of_birth"]
+        last = (identifier, day)
         under_4 = (day.year - born.year - ((day.month, day.day) < (born.month, born.day))) < 4
         yield {
-            "CHILD": child["local_identifier"],
+            "CHILD": identifier,
             "DOB": fmt(born),
             "REVIEW": fmt(day),
             # Under 4 at the review is PN0 whatever was recorded.
@@ -142,18 +137,19 @@ def _reviews(ids, year: Year):
 
 
 def _missing(ids, year: Year):
-    who = _identity(ids)
     spells = (
-        MissingEpisode.objects.filter(child_id__in=ids, start_date__lte=year.end)
+        MissingEpisode.objects.filter(child__in=ids, start_date__lte=year.end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=year.start))
         .order_by("child__local_identifier", "start_date")
-        .values_list("child_id", "kind", "start_date", "end_date")
+        .values_list(
+            "child__local_identifier", "child__date_of_birth", "kind", "start_date", "end_date"
+        )
+        .iterator(chunk_size=2000)
     )
-    for child_id, kind, start, end in spells:
-        child = who[child_id]
+    for identifier, born, kind, start, end in spells:
         yield {
-            "CHILD": child["local_identifier"],
-            "DOB": fmt(child["date_of_birth"]),
+            "CHILD": identifier,
+            "DOB": fmt(born),
             "MISSING": kind,
             "MIS_START": fmt(start),
             "MIS_END": fmt(end) if end and end <= year.end else "",
@@ -161,20 +157,20 @@ def _missing(ids, year: Year):
 
 
 def _social_workers(ids, year: Year):
-    who = _identity(ids)
     held = (
-        Allocation.objects.filter(case__child_id__in=ids, role=Role.SOCIAL_WORKER)
+        Allocation.objects.filter(case__child__in=ids, role=Role.SOCIAL_WORKER)
         .filter(Q(start_date__lte=year.end) | Q(case__became_looked_after_on__lte=year.end))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=year.start))
         .order_by("case__child__local_identifier", "start_date", "pk")
         .values_list(
             "case__child_id", "user__social_work_england_number", "start_date", "end_date",
             "change_reason", "case_id", "case__became_looked_after_on",
+            "case__child__local_identifier", "case__child__date_of_birth",
         )
+        .iterator(chunk_size=2000)
     )  # fmt: skip
     last, cases_seen = {}, set()
-    for child_id, number, start, end, reason, case_id, looked_after in held:
-        child = who[child_id]
+    for child_id, number, start, end, reason, case_id, looked_after, identifier, born in held:
         if case_id not in cases_seen and looked_after and looked_after < start:
             # The product holds social workers from a case's allocations: the
             # worker allocated when the case opened is taken to have held the
@@ -188,8 +184,8 @@ def _social_workers(ids, year: Year):
         # spell of more than a week with none.
         first = before is None or (before is not False and (start - before).days > 7)
         row = {
-            "CHILD": child["local_identifier"],
-            "DOB": fmt(child["date_of_birth"]),
+            "CHILD": identifier,
+            "DOB": fmt(born),
             "SW_ID": number,
             "SW_DECOM": fmt(start),
             "SW_DEC": fmt(end) if end and end <= year.end else "",
@@ -201,21 +197,39 @@ def _social_workers(ids, year: Year):
 
 def table_rows(table: str, year: Year, cases=None):
     """The table's rows for the year, as dicts keyed by its column names."""
-    ids = looked_after_ids(year, cases)
-    if table in ("Header", "Episodes"):
-        for record in read_children(ids):
-            if table == "Header":
-                yield _header(record)
-            else:
-                yield from episode_rows(record, year.start, year.end)
+    children = looked_after(year, cases)
+    if table == "Header":
+        rows = children.order_by("local_identifier").values(*HEADER_FIELDS)
+        for child in rows.iterator(chunk_size=2000):
+            yield _header(child)
+        return
+    if table == "Episodes":
+        for record in read_children(children):
+            yield from episode_rows(record, year.start, year.end)
         return
     rows = {"Reviews": _reviews, "Missing": _missing, "SWEpisodes": _social_workers}[table]
-    for chunk in _chunks(ids):
-        yield from rows(chunk, year)
+    yield from rows(children.values("pk"), year)
+
+
+@contextlib.contextmanager
+def _reading():
+    """One transaction for the cursors a table reads through. PostgreSQL plans a
+    cursor to return its first rows fast (nested loops over a whole council);
+    these are read to the end, so it is told to plan for all of them."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield
 
 
 def write_table(table: str, year: Year, stream, cases=None) -> int:
     """Write the table as CSV; the number of rows written."""
+    with _reading():
+        return _write_table(table, year, stream, cases)
+
+
+def _write_table(table: str, year: Year, stream, cases=None) -> int:
     out = csv_files.writer(stream)
     columns = COLUMNS[table]
     out.writerow(columns)
