@@ -510,3 +510,52 @@ def test_the_checks_name_only_the_children_the_viewer_may_see(
     failing = {f["rule"]: f for f in page.context["failures"]}
     assert failing["393"]["children"] == [] and failing["393"]["hidden"] >= 1
     assert b"you may not see" in page.content
+
+
+# The new fields on the forms ----------------------------------------------------
+
+
+def child_form(**changes):
+    from cases.forms import ChildForm
+
+    data = {
+        "first_name": "Kayla",
+        "last_name": "Brightwater",
+        "date_of_birth_0": "4",
+        "date_of_birth_1": "5",
+        "date_of_birth_2": "2012",
+        "sex": "F",
+        "ethnicity": "WBRI",
+        "local_identifier": "N123456",
+        "nhs_number": "",
+        **changes,
+    }
+    return ChildForm(data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"upn": "A12345"}, "upn", "Enter the UPN as a letter and 12 characters"),
+        ({"home_postcode": "12345"}, "home_postcode", "Enter a real postcode"),
+        ({"sex": "M", "is_mother": "true"}, "is_mother", "Only a girl can be recorded as a mother"),
+        (
+            {"is_mother": "false", "mothers_child_born_on_0": "1", "mothers_child_born_on_1": "1",
+             "mothers_child_born_on_2": "2026"},
+            "mothers_child_born_on",
+            "Only a child who is a mother has a child's date of birth",
+        ),
+    ],
+)  # fmt: skip
+def test_the_child_form_explains_what_the_return_needs(changes, field, message):
+    form = child_form(**changes)
+    assert not form.is_valid()
+    assert any(message in error for error in form.errors[field]), form.errors
+
+
+@pytest.mark.django_db
+def test_the_child_form_takes_sex_unknown_a_upn_and_a_postcode_in_any_case():
+    form = child_form(sex="U", upn="UN2", home_postcode="tw11aa")
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["sex"], form.cleaned_data["home_postcode"]) == ("U", "TW1 1AA")
