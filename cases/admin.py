@@ -47,7 +47,7 @@ class ReunificationUserAdmin(NamesNoChildAdmin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "team", "is_active"]
     list_filter = ["team", "role_grants__role", "is_active", "is_staff"]
     list_select_related = ["team"]
-    fieldsets = (*UserAdmin.fieldsets, ("Team", {"fields": ["team"]}))
+    fieldsets = (*UserAdmin.fieldsets, ("Team", {"fields": ["team", "social_work_england_number"]}))
 
 
 @admin.register(ServiceArea)

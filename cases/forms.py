@@ -30,6 +30,7 @@ from .models import (
     ReunificationCase,
     Role,
     Sibling,
+    SocialWorkerChangeReason,
     User,
 )
 from .models.versioned import VERSION_FIELD, StaleRecord, Versioned
@@ -263,6 +264,10 @@ class ChildForm(GOVUKModelForm):
             "ethnicity",
             "local_identifier",
             "nhs_number",
+            "upn",
+            "home_postcode",
+            "is_mother",
+            "mothers_child_born_on",
             "behavioural_or_emotional_difficulties",
         ]
         error_messages = {
@@ -275,6 +280,16 @@ class ChildForm(GOVUKModelForm):
                 "unique": "Another child already has this local identifier",
             },
         }
+
+
+def normalise_postcode(value: str) -> str:
+    """Upper case, one space before the inward code: "sw1a1aa" is "SW1A 1AA"."""
+    compact = "".join(value.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
+ChildForm.clean_home_postcode = lambda self: normalise_postcode(self.cleaned_data["home_postcode"])
+ChildForm.clean_upn = lambda self: self.cleaned_data["upn"].strip().upper()
 
 
 class NewChildForm(ChildForm):
@@ -353,6 +368,12 @@ class AllocationForm(forms.Form):
     )
     # Today or earlier: the case changes hands when the allocation is recorded.
     start_date = GOVUKDateField(label="Start date")
+    change_reason = forms.ChoiceField(
+        label="Why the social worker changed (SSDA903)",
+        choices=[("", "Select the reason"), *SocialWorkerChangeReason.choices],
+        required=False,
+        help_text="When a social worker takes over from another.",
+    )
 
     def __init__(self, *args, case: ReunificationCase, **kwargs):
         super().__init__(*args, **kwargs)
@@ -395,8 +416,14 @@ class LegalStatusForm(GOVUKModelForm):
 
     class Meta:
         model = LegalStatus
-        fields = ["code", "start_date", "end_date"]
+        fields = ["code", "start_date", "end_date", "reason_ceased"]
         error_messages = {"code": {"required": "Select the legal status"}}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason_ceased") and not data.get("end_date"):
+            self.add_error("end_date", "Enter the date the child stopped being looked after")
+        return data
 
 
 class PlacementForm(GOVUKModelForm):
@@ -404,11 +431,24 @@ class PlacementForm(GOVUKModelForm):
 
     class Meta:
         model = Placement
-        fields = ["placement_type", "carer", "start_date", "end_date"]
+        fields = [
+            "placement_type",
+            "carer",
+            "start_date",
+            "end_date",
+            "provider",
+            "postcode",
+            "urn",
+            "reason_changed",
+        ]
         error_messages = {
             "placement_type": {"required": "Select the placement type"},
             "carer": {"required": "Enter the carer or provider"},
         }
+
+
+PlacementForm.clean_postcode = lambda self: normalise_postcode(self.cleaned_data["postcode"])
+PlacementForm.clean_urn = lambda self: self.cleaned_data["urn"].strip().upper()
 
 
 class CareEpisodeForm(GOVUKModelForm):
@@ -433,7 +473,7 @@ class MissingEpisodeForm(GOVUKModelForm):
 
     class Meta:
         model = MissingEpisode
-        fields = ["start_date", "end_date", "notes"]
+        fields = ["kind", "start_date", "end_date", "notes"]
 
 
 class ParentalIssueForm(GOVUKModelForm):

@@ -89,7 +89,13 @@ def check_allocatable(case: ReunificationCase, role: str, user: User) -> None:
 
 @transaction.atomic
 def allocate(
-    *, case: ReunificationCase, role: str, user: User, by: User, on: datetime.date | None = None
+    *,
+    case: ReunificationCase,
+    role: str,
+    user: User,
+    by: User,
+    on: datetime.date | None = None,
+    change_reason: str = "",
 ) -> Allocation:
     """Allocate `user` to `role` on the case from `on`, ending whoever held it."""
     case = lock_case(case)
@@ -110,7 +116,15 @@ def allocate(
         current.end_date = on
         _save_as(by, current, update_fields=["end_date"])
     allocation = _save_as(
-        by, Allocation(case=case, role=role, user=user, start_date=on, allocated_by=by)
+        by,
+        Allocation(
+            case=case,
+            role=role,
+            user=user,
+            start_date=on,
+            allocated_by=by,
+            change_reason=change_reason if role == Role.SOCIAL_WORKER else "",
+        ),
     )
     setattr(case, field, user)
     _save_as(by, case, update_fields=[field])

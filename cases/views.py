@@ -270,6 +270,7 @@ def allocate(request, pk):
                 user=form.cleaned_data["user"],
                 by=request.user,
                 on=form.cleaned_data["start_date"],
+                change_reason=form.cleaned_data.get("change_reason", ""),
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases import services as cases
-from cases.dates import add_months
+from cases.dates import add_months, age_on
 from cases.models import (
     CategoryOfNeed,
     ChronologyKind,
@@ -32,6 +32,7 @@ from cases.models import (
     Sex,
     Stage,
 )
+from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
 from planning import services as planning
 from planning.models import DirectWorkKind, InviteeKind, PwPOutcome, ServiceKind, ServiceTiming
@@ -327,7 +328,12 @@ class Journey:
                 self.at(full_order, self.full_care_order, full_order)
         else:
             self.record(sw, "legal-status", self.status("V2", start))
-        values = {"placement_type": PlacementType.U6, "carer": self.carer, "start_date": start}
+        values = {
+            "placement_type": PlacementType.U6,
+            "carer": self.carer,
+            "start_date": start,
+            **FOSTER_PLACEMENT,
+        }
         self.record(sw, "placement", values)
 
     def status(self, code: str, start, end=None) -> dict:
@@ -754,11 +760,18 @@ class Journey:
             recommendations=recommendations,
             reunification_considered=True if in_care else None,
             reunification_outcome=outcome if in_care else "",
+            participation=self.participation(day) if cic else "",
         )
         for item in review.recommendations.all():
             done = item.due_on - self.days(0, 14)
             if done <= self.on:
                 self.at(done, self.complete, item, done)
+
+    def participation(self, day) -> str:
+        """How the child took part in a Child in Care review (SSDA903 REVIEW_CODE)."""
+        if age_on(self.child.date_of_birth, day) < 4:
+            return ReviewParticipation.PN0
+        return self.rng.choice((ReviewParticipation.PN1, ReviewParticipation.PN6))
 
     def complete(self, recommendation, day) -> None:
         self.case.refresh_from_db()
@@ -799,6 +812,22 @@ class Journey:
                 raise
 
 
+# Real postcodes in the demo council's area, so the Department's checks can place
+# them (SSDA903 HOME_POST and PL_POST).
+HOME_POSTCODES = ("TW1 1AA", "TW1 1AF", "TW1 1AR", "TW1 1AS")
+# The demo's foster carers: the council's own, registered with Ofsted.
+FOSTER_PLACEMENT = {"provider": "PR1", "postcode": "TW1 1AW", "urn": "SC482619"}
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_for(number: int) -> str:
+    """A unique pupil number with a true check letter: the demo council's code
+    (318), a year, a serial and a digit."""
+    body = f"318{26:02d}{number % 1000000:06d}0"
+    total = sum(int(d) * weight for d, weight in zip(body, range(2, 14), strict=True))
+    return UPN_CHECK_LETTERS[total % 23] + body
+
+
 def risk_today() -> datetime.date:
     """The day the clock has been moved to (the day of the act running)."""
     return timezone.localdate()
@@ -819,6 +848,9 @@ class Family:
             "ethnicity": "WBRI",
             "local_identifier": f"LA-{number:06d}",
             "nhs_number": nhs_number_for(number) if rng.random() < 0.65 else "",
+            "upn": upn_for(number) if age >= 4 else "UN1",
+            "home_postcode": rng.choice(HOME_POSTCODES),
+            "is_mother": False if sex == Sex.FEMALE else None,
         }
         mother_born = add_months(on, -12 * rng.randint(24 + age, 40 + age))
         self.members = {

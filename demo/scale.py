@@ -246,11 +246,11 @@ class Writer:
             day -= self.days(20, 70)
         opened = entered[S.IDENTIFICATION]
         looked_after = opened - self.days(14, 60)
-        sex = r.choice(("1", "2"))
+        sex = r.choice(("M", "F"))
         surname = r.choice(words.SURNAMES.split())
         child = self.add(
             Child(
-                first_name=r.choice((words.BOYS if sex == "1" else words.GIRLS).split()),
+                first_name=r.choice((words.BOYS if sex == "M" else words.GIRLS).split()),
                 last_name=surname,
                 date_of_birth=add_months(looked_after, -12 * r.randint(1, 15)) - self.days(1, 300),
                 sex=sex,

@@ -85,6 +85,9 @@ def ensure_demo_users(password: PasswordHash) -> tuple[dict, list, list]:
             user = new_user(
                 spec.username, spec.first_name, spec.last_name, password, team, spec.admin
             )
+            if spec.role == Role.SOCIAL_WORKER:
+                # A registration number in Social Work England's form (SSDA903 SW_ID).
+                user.social_work_england_number = f"SW{90000 + len(created) + 1}"
             user.save()
             created.append(spec.username)
         else:

@@ -1,5 +1,3 @@
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,8 +9,8 @@ from cases.models import Team
 from reunification.clock import today
 
 from . import outcome_charts, selectors, snapshots
-from .forms import ExtractForm, ReportFilterForm
-from .ssda903 import extract, write_csv
+from .forms import ReportFilterForm
+from .ssda903.pages import ssda903  # noqa: F401 (the SSDA903 page, for urls)
 
 DOWNLOADS_PER_PAGE = 100
 
@@ -100,36 +98,6 @@ def caseload(request):
 
 def outcomes(request):
     return _page(request, "reporting/report.html", "outcomes", "Outcomes", survival_chart=True)
-
-
-def ssda903(request):
-    _allowed(request.user)
-    form = ExtractForm(request.GET or None)
-    form.helper = FormHelper(form)
-    form.helper.form_method = "get"
-    form.helper.layout.append(Button.primary("download", "Download the extract (CSV)"))
-    if request.GET and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        file_name = f"ssda903-reunification-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-        # Child-level rows: the whole council for performance staff and service
-        # directors, otherwise only the cases the user may see.
-        whole_council = policy.sees_whole_council(request.user)
-        cases = None if whole_council else policy.visible_cases(request.user)
-        rows = extract(start, end, cases)
-        services.log_download(
-            user=request.user,
-            report="SSDA903 extract",
-            file_name=file_name,
-            scope=f"{_period(start, end)}; "
-            + ("the whole council" if whole_council else "the cases they may see"),
-            row_count=len(rows),
-            source=request.get_full_path(),
-        )
-        response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-        write_csv(rows, response)
-        return response
-    return render(request, "reporting/ssda903.html", {"form": form, "title": "SSDA903 extract"})
 
 
 def downloads(request):

@@ -493,7 +493,7 @@ def child_details(prefix: str = "", **changes) -> dict[str, str]:
         "first_name": "Kayla",
         "last_name": "Brightwater",
         **date_input("date_of_birth", D(2016, 5, 4)),
-        "sex": "2",
+        "sex": "F",
         "ethnicity": "WBRI",
         "local_identifier": "N123456",
         "nhs_number": "",

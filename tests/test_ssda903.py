@@ -9,14 +9,25 @@ to 31 March 2026.
 import csv
 import datetime
 import io
+import zipfile
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cases.models import LegalStatus, Placement, ReunificationCase, Role, Stage
-from reporting.ssda903 import FIELDS, Episode, episodes, extract, reason_new_episode, write_csv
+from cases.models import DataDownload, LegalStatus, Placement, ReunificationCase, Role, Stage
+from cases.models.codes import placement_codes
+from reporting.ssda903 import (
+    FIELDS,
+    Episode,
+    Year,
+    episodes,
+    extract,
+    reason_new_episode,
+    table_rows,
+    write_csv,
+)
 from reviews.models import Breakdown, Closure, ReturnHome
 from tests.factories import ChildFactory
 
@@ -122,7 +133,7 @@ class Records:
     def __init__(self, manager):
         self.manager = manager
 
-    def child(self, identifier, *, sex="1", born=BORN, ethnic="WBRI", name="Test"):
+    def child(self, identifier, *, sex="M", born=BORN, ethnic="WBRI", name="Test"):
         return ChildFactory(
             local_identifier=identifier,
             first_name=name,
@@ -183,7 +194,7 @@ def cohort(everyone, north, team_manager):
     r = Records(team_manager)
 
     # Xan: a return home (E4A) that broke down, then a second case.
-    xan = r.child("X0001", sex="1", born=D(2015, 2, 3), ethnic="WBRI")
+    xan = r.child("X0001", sex="M", born=D(2015, 2, 3), ethnic="WBRI")
     r.status(xan, "V2", D(2024, 9, 1), D(2025, 6, 10))
     r.status(xan, "V2", D(2025, 9, 1))
     r.placed(xan, "U6", "Foster A", D(2024, 9, 1), D(2025, 2, 1))  # ends before the period
@@ -203,7 +214,7 @@ def cohort(everyone, north, team_manager):
 
     # Yas: home under a care order, so placed with parents; back in foster care
     # after the period.
-    yas = r.child("Y0002", sex="2", born=D(2018, 7, 20), ethnic="MWBC")
+    yas = r.child("Y0002", sex="F", born=D(2018, 7, 20), ethnic="MWBC")
     r.status(yas, "C2", D(2025, 1, 1))
     r.placed(yas, "U4", "Foster D", D(2025, 1, 1), D(2025, 7, 1))
     r.placed(yas, "P1", "Mother", D(2025, 7, 1), D(2026, 5, 1))
@@ -212,21 +223,21 @@ def cohort(everyone, north, team_manager):
     r.returned(care_order, D(2025, 7, 1), "", care_order=True)
 
     # Zed: went to live with his aunt (E13) on the first day of the period.
-    zed = r.child("Z0003", sex="1", born=D(2012, 12, 12), ethnic="AOTH")
+    zed = r.child("Z0003", sex="M", born=D(2012, 12, 12), ethnic="AOTH")
     r.status(zed, "V2", D(2024, 6, 1), D(2025, 4, 1))
     r.placed(zed, "U6", "Foster E", D(2024, 6, 1), D(2025, 4, 1))
     home = r.case(zed, north, opened=D(2024, 8, 1), stage=Stage.RETURN_HOME)
     r.returned(home, D(2025, 4, 1), "E13")
 
     # Wyn: case closed on the first day of the period; still looked after.
-    wyn = r.child("W0004", sex="2", born=D(2011, 1, 30), ethnic="BAFR")
+    wyn = r.child("W0004", sex="F", born=D(2011, 1, 30), ethnic="BAFR")
     r.status(wyn, "V2", D(2024, 5, 1))
     r.placed(wyn, "U6", "Foster F", D(2024, 5, 1))
     ruled_out = r.case(wyn, north, opened=D(2024, 6, 1), closed=START)
     r.closed(ruled_out, START, "permanence")
 
     # Sol: case opened on the last day of the period, looked after from that day.
-    sol = r.child("S0008", sex="1", born=D(2009, 9, 9), ethnic="WIRI")
+    sol = r.child("S0008", sex="M", born=D(2009, 9, 9), ethnic="WIRI")
     r.status(sol, "V2", END)
     r.placed(sol, "K2", "Oak House", END)
     r.case(sol, north, opened=END)
@@ -257,29 +268,29 @@ def row(child, sex, dob, ethnic, decom, rne, ls, cin, place, dec, rec):
 
 EXPECTED = [
     # Sol: the episode starting on the last day of the period counts.
-    row("S0008", "1", "09/09/2009", "WIRI", "31/03/2026", "S", "V2", "N1", "K2", "", ""),
+    row("S0008", "M", "09/09/2009", "WIRI", "31/03/2026", "S", "V2", "N1", "K2", "", ""),
     # Wyn: case closed on the first day of the period; one open episode.
-    row("W0004", "2", "30/01/2011", "BAFR", "01/05/2024", "S", "V2", "N1", "U6", "", ""),
+    row("W0004", "F", "30/01/2011", "BAFR", "01/05/2024", "S", "V2", "N1", "U6", "", ""),
     # Xan: the Foster A episode ended before the period and is left out; the
     # Foster B episode ended with the return home (E4A); after the breakdown a new
     # period of care starts (S).
     row(
-        "X0001", "1", "03/02/2015", "WBRI", "01/02/2025", "P", "V2", "N1", "U6", "10/06/2025", "E4A"
+        "X0001", "M", "03/02/2015", "WBRI", "01/02/2025", "P", "V2", "N1", "U6", "10/06/2025", "E4A"
     ),
-    row("X0001", "1", "03/02/2015", "WBRI", "01/09/2025", "S", "V2", "N1", "U6", "", ""),
+    row("X0001", "M", "03/02/2015", "WBRI", "01/09/2025", "S", "V2", "N1", "U6", "", ""),
     # Yas: the return under a care order changes the placement, ending one
-    # episode and starting the next the same day (X1); the one that starts after
-    # the period is left out.
+    # episode and starting the next the same day (X1); the placement with parents
+    # is still running at 31 March, so it is open in this year's return (no DEC,
+    # no REC), though it ended in May; the one that starts after the period is
+    # left out.
     row(
-        "Y0002", "2", "20/07/2018", "MWBC", "01/01/2025", "S", "C2", "N4", "U4", "01/07/2025", "X1"
+        "Y0002", "F", "20/07/2018", "MWBC", "01/01/2025", "S", "C2", "N4", "U4", "01/07/2025", "X1"
     ),
-    row(
-        "Y0002", "2", "20/07/2018", "MWBC", "01/07/2025", "P", "C2", "N4", "P1", "01/05/2026", "X1"
-    ),
+    row("Y0002", "F", "20/07/2018", "MWBC", "01/07/2025", "P", "C2", "N4", "P1", "", ""),
     # Zed: the episode ceased on the first day of the period, when he went to his
     # aunt (E13).
     row(
-        "Z0003", "1", "12/12/2012", "AOTH", "01/06/2024", "S", "V2", "N1", "U6", "01/04/2025", "E13"
+        "Z0003", "M", "12/12/2012", "AOTH", "01/06/2024", "S", "V2", "N1", "U6", "01/04/2025", "E13"
     ),
 ]
 
@@ -293,18 +304,19 @@ def test_extract_uses_the_dfe_field_names_in_order(cohort):
     write_csv(extract(START, END), stream)
     lines = stream.getvalue().splitlines()
     assert lines[0] == "CHILD,SEX,DOB,ETHNIC,DECOM,RNE,LS,CIN,PLACE,DEC,REC"
-    assert lines[1] == "S0008,1,09/09/2009,WIRI,31/03/2026,S,V2,N1,K2,,"
+    assert lines[1] == "S0008,M,09/09/2009,WIRI,31/03/2026,S,V2,N1,K2,,"
     assert len(lines) == 1 + len(EXPECTED)
 
 
 def test_a_narrower_period_keeps_only_episodes_overlapping_it(cohort):
     """1 August to 31 December 2025. Wyn's case had closed and Sol's had not
     opened. Xan's Foster B episode ended in June and Yas's first in July; Zed is
-    in the cohort (his case is open) but his only episode ended in April."""
+    in the cohort (his case is open) but his only episode ended in April. Yas's
+    placement with parents runs past 31 December: open in this extract."""
     rows = extract(D(2025, 8, 1), D(2025, 12, 31))
-    assert [(r["CHILD"], r["DECOM"], r["DEC"]) for r in rows] == [
-        ("X0001", "01/09/2025", ""),
-        ("Y0002", "01/07/2025", "01/05/2026"),
+    assert [(r["CHILD"], r["DECOM"], r["DEC"], r["REC"]) for r in rows] == [
+        ("X0001", "01/09/2025", "", ""),
+        ("Y0002", "01/07/2025", "", ""),
     ]
 
 
@@ -393,3 +405,157 @@ def test_the_command_rejects_bad_dates(db, tmp_path, start, end, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):
         call_command("export_ssda903", "--start", start, "--end", end, "--output", str(output))
     assert not output.exists()
+
+
+# The return for a collection year: its tables, the zip, the checks on the page ----
+
+
+YEAR = Year(2026)
+
+
+def test_the_return_covers_every_child_looked_after_in_the_year(cohort):
+    """Tom (T0007) never had a reunification case but is looked after: he is in
+    the return. Sex is M/F; Yas's placement with parents, still running on 31
+    March, is open in the return."""
+    header = list(table_rows("Header", YEAR))
+    assert [h["CHILD"] for h in header] == [
+        "S0008", "T0007", "U0005", "V0006", "W0004", "X0001", "Y0002", "Z0003",
+    ]  # fmt: skip
+    assert {h["SEX"] for h in header} == {"M", "F"}
+    yas = [e for e in table_rows("Episodes", YEAR) if e["CHILD"] == "Y0002"]
+    assert [(e["PLACE"], e["PLACE_PROVIDER"], e["DEC"], e["REC"]) for e in yas] == [
+        ("U4", "PR1", "01/07/2025", "X1"),
+        ("P1", "PR0", "", ""),
+    ]
+
+
+def test_every_ending_carries_its_reason(everyone, north, team_manager):
+    """Care ending in special guardianship is recorded on the legal status; an
+    ending recorded with no reason is E8 (any other reason), never blank."""
+    r = Records(team_manager)
+    child = r.child("G0001")
+    LegalStatus.objects.create(
+        child=child, code="C2", start_date=D(2025, 5, 1), end_date=D(2025, 9, 1),
+        reason_ceased="E45",
+    )  # fmt: skip
+    r.placed(child, "U4", "Foster A", D(2025, 5, 1), D(2025, 9, 1))
+    other = r.child("G0002")
+    r.status(other, "V2", D(2025, 5, 1), D(2026, 1, 31))
+    r.placed(other, "U6", "Foster B", D(2025, 5, 1), D(2026, 1, 31))
+    rows = {e["CHILD"]: e["REC"] for e in table_rows("Episodes", YEAR)}
+    assert rows == {"G0001": "E45", "G0002": "E8"}
+
+
+def test_the_category_of_need_is_one_for_a_whole_period_of_care(everyone, north, team_manager):
+    """One period of care, two cases (N4, then N2): both episodes carry N4."""
+    r = Records(team_manager)
+    child = r.child("C0002")
+    r.status(child, "V2", D(2025, 5, 1))
+    r.placed(child, "U6", "Foster A", D(2025, 5, 1), D(2025, 10, 1))
+    r.placed(child, "K2", "Oak House", D(2025, 10, 1))
+    first = r.case(child, north, opened=D(2025, 5, 1), closed=D(2025, 9, 1), need="N4")
+    r.closed(first, D(2025, 9, 1), "other")
+    r.case(child, north, opened=D(2025, 9, 2), need="N2", previous_case=first)
+    assert [e["CIN"] for e in table_rows("Episodes", YEAR)] == ["N4", "N4"]
+
+
+def test_placement_codes_are_kept_by_collection_year():
+    assert {"H5", "P2", "Z1"} <= placement_codes(2025)
+    assert not {"H5", "P2", "Z1"} & placement_codes(2026)
+    assert {"K3", "Z11", "Z12", "Z13", "Z14"} <= placement_codes(2026)
+    assert placement_codes(2027) == placement_codes(2026)
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+def test_the_page_downloads_the_return_as_a_zip_of_its_tables(client, cohort, performance):
+    client.force_login(performance)
+    response = client.get(reverse("reporting:ssda903"), {"year": "2026", "download": ""})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ssda903-2025-26.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert sorted(archive.namelist()) == [
+        "episodes.csv", "header.csv", "missing.csv", "reviews.csv", "swepisodes.csv",
+    ]  # fmt: skip
+    header = archive.read("header.csv").decode().splitlines()
+    assert header[0] == "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+    assert (
+        archive.read("swepisodes.csv")
+        .decode()
+        .startswith("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON")
+    )
+    [logged] = DataDownload.objects.all()
+    assert (logged.report, logged.scope) == ("SSDA903 return", "2025/26; the whole council")
+
+
+@pytest.mark.usefixtures("on_10_march_2026")
+def test_the_checks_name_only_the_children_the_viewer_may_see(
+    client, cohort, performance, team_manager
+):
+    """Yas (a girl) has no MOTHER recorded: rule 393 fails for her. The team
+    manager of her case sees her named and linked; performance staff see only
+    how many children it names."""
+    pytest.importorskip("lac_validator")
+    client.force_login(team_manager)
+    page = client.get(reverse("reporting:ssda903"), {"year": "2026", "check": ""})
+    failing = {f["rule"]: f for f in page.context["failures"]}
+    yas = ReunificationCase.objects.get(child__local_identifier="Y0002")
+    assert "393" in failing
+    assert {
+        "identifier": "Y0002",
+        "name": "Test Example",
+        "url": reverse("cases:overview", args=[yas.pk]),
+    } in (failing["393"]["children"])
+    client.force_login(performance)
+    page = client.get(reverse("reporting:ssda903"), {"year": "2026", "check": ""})
+    failing = {f["rule"]: f for f in page.context["failures"]}
+    assert failing["393"]["children"] == [] and failing["393"]["hidden"] >= 1
+    assert b"you may not see" in page.content
+
+
+# The new fields on the forms ----------------------------------------------------
+
+
+def child_form(**changes):
+    from cases.forms import ChildForm
+
+    data = {
+        "first_name": "Kayla",
+        "last_name": "Brightwater",
+        "date_of_birth_0": "4",
+        "date_of_birth_1": "5",
+        "date_of_birth_2": "2012",
+        "sex": "F",
+        "ethnicity": "WBRI",
+        "local_identifier": "N123456",
+        "nhs_number": "",
+        **changes,
+    }
+    return ChildForm(data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"upn": "A12345"}, "upn", "Enter the UPN as a letter and 12 characters"),
+        ({"home_postcode": "12345"}, "home_postcode", "Enter a real postcode"),
+        ({"sex": "M", "is_mother": "true"}, "is_mother", "Only a girl can be recorded as a mother"),
+        (
+            {"is_mother": "false", "mothers_child_born_on_0": "1", "mothers_child_born_on_1": "1",
+             "mothers_child_born_on_2": "2026"},
+            "mothers_child_born_on",
+            "Only a child who is a mother has a child's date of birth",
+        ),
+    ],
+)  # fmt: skip
+def test_the_child_form_explains_what_the_return_needs(changes, field, message):
+    form = child_form(**changes)
+    assert not form.is_valid()
+    assert any(message in error for error in form.errors[field]), form.errors
+
+
+@pytest.mark.django_db
+def test_the_child_form_takes_sex_unknown_a_upn_and_a_postcode_in_any_case():
+    form = child_form(sex="U", upn="UN2", home_postcode="tw11aa")
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["sex"], form.cleaned_data["home_postcode"]) == ("U", "TW1 1AA")

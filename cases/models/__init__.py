@@ -25,11 +25,15 @@ from .codes import (
     CategoryOfNeed,
     Ethnicity,
     LegalStatusCode,
+    MissingKind,
     ParentalIssueKind,
+    PlacementProvider,
     PlacementType,
     PoliceCheckOutcome,
     ReasonEpisodeCeased,
+    ReasonPlaceChange,
     Sex,
+    SocialWorkerChangeReason,
     TreatmentUptake,
 )
 from .people import Role, RoleGrant, ServiceArea, Team, User
@@ -37,6 +41,10 @@ from .throttle import PasswordResetRequest
 from .versioned import StaleRecord, Versioned, claim_version
 
 __all__ = [
+    "SocialWorkerChangeReason",
+    "ReasonPlaceChange",
+    "PlacementProvider",
+    "MissingKind",
     "ALLOCATED_ROLES",
     "AbuseCategory",
     "Allocation",

@@ -13,6 +13,7 @@ from .codes import (
     CategoryOfNeed,
     ParentalIssueKind,
     PoliceCheckOutcome,
+    SocialWorkerChangeReason,
     TreatmentUptake,
 )
 from .people import Role, Team
@@ -136,6 +137,12 @@ class Allocation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    change_reason = models.CharField(
+        "Why the allocation changed (SSDA903)",
+        max_length=6,
+        blank=True,
+        choices=SocialWorkerChangeReason.choices,
+    )
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,15 +8,23 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from .codes import (
+    CategoryOfNeed,
     Ethnicity,
     LegalStatusCode,
+    MissingKind,
+    PlacementProvider,
     PlacementType,
     ReasonEpisodeCeased,
+    ReasonPlaceChange,
     Sex,
 )
 from .versioned import Versioned
 
 NHS_NUMBER = r"^[0-9]{10}\Z"
+# A unique pupil number: a check letter and 12 characters, or UN1 to UN10 when the
+# child has none (SSDA903 UPN).
+UPN = r"^([A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]|UN(10|[1-9]))\Z"
+POSTCODE = r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}\Z"
 
 
 def nhs_number_checksum(value: str) -> None:
@@ -36,7 +44,12 @@ class Child(Versioned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
-    sex = models.CharField(max_length=1, choices=Sex.choices)
+    sex = models.CharField(
+        max_length=1,
+        choices=Sex.choices,
+        help_text="As recorded at birth or as the child identifies, for the SSDA903 return;"
+        " Not known where it is not known.",
+    )
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
     local_identifier = models.CharField(
         "Local identifier",
@@ -53,6 +66,33 @@ class Child(Versioned):
             nhs_number_checksum,
         ],
     )
+    upn = models.CharField(
+        "Unique pupil number (UPN)",
+        max_length=13,
+        blank=True,
+        validators=[
+            RegexValidator(
+                UPN, "Enter the UPN as a letter and 12 characters, or UN1 to UN10 if there is none"
+            )
+        ],
+        help_text="13 characters, for example A123456789012; UN1 to UN10 if the child has none.",
+    )
+    home_postcode = models.CharField(
+        "Postcode of the child's home",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(POSTCODE, "Enter a real postcode, like SW1A 1AA")],
+        help_text="The family home the child came into care from (SSDA903 HOME_POST).",
+    )
+    is_mother = models.BooleanField(
+        "Is the child a mother?",
+        null=True,
+        blank=True,
+        help_text="Recorded for girls looked after, for the SSDA903 return.",
+    )
+    mothers_child_born_on = models.DateField(
+        "Date of birth of the child's first child", null=True, blank=True
+    )
     behavioural_or_emotional_difficulties = models.BooleanField(
         "Has behavioural or emotional difficulties",
         default=False,
@@ -64,12 +104,17 @@ class Child(Versioned):
         verbose_name_plural = "children"
         ordering = ["last_name", "first_name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(mothers_child_born_on__isnull=True) | Q(is_mother=True),
+                name="mothers_child_only_for_a_mother",
+                violation_error_message="Only a child who is a mother has a child's date of birth",
+            ),
             models.UniqueConstraint(
                 fields=["nhs_number"],
                 condition=~Q(nhs_number=""),
                 name="nhs_number_unique_when_given",
                 violation_error_message="Another child already has this NHS number",
-            )
+            ),
         ]
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
@@ -79,6 +124,24 @@ class Child(Versioned):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.is_mother and self.sex != Sex.FEMALE:
+            raise ValidationError({"is_mother": "Only a girl can be recorded as a mother"})
+        if self.mothers_child_born_on and not self.is_mother:
+            raise ValidationError(
+                {
+                    "mothers_child_born_on": "Only a child who is a mother has a child's "
+                    "date of birth"
+                }
+            )
+        if self.mothers_child_born_on and self.mothers_child_born_on <= self.date_of_birth:
+            raise ValidationError(
+                {"mothers_child_born_on": "Her child's date of birth must be after her own"}
+            )
 
 
 class Sibling(Versioned):
@@ -121,6 +184,20 @@ class LegalStatus(Versioned):
     code = models.CharField("Legal status", max_length=2, choices=LegalStatusCode.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    reason_ceased = models.CharField(
+        "Reason the child stopped being looked after (SSDA903)",
+        max_length=3,
+        blank=True,
+        choices=ReasonEpisodeCeased.choices,
+        help_text="Only when care ends with this legal status.",
+    )
+    category_of_need = models.CharField(
+        "Category of need (SSDA903)",
+        max_length=2,
+        blank=True,
+        choices=CategoryOfNeed.choices,
+        help_text="Loaded from an earlier return, for care no case of the service covers.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -142,10 +219,35 @@ class LegalStatus(Versioned):
 
 class Placement(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
-    placement_type = models.CharField(max_length=2, choices=PlacementType.choices)
+    placement_type = models.CharField(max_length=3, choices=PlacementType.choices)
     carer = models.CharField("Carer or provider", max_length=200)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    provider = models.CharField(
+        "Who provides the placement (SSDA903)",
+        max_length=3,
+        blank=True,
+        choices=PlacementProvider.choices,
+    )
+    postcode = models.CharField(
+        "Postcode of the placement",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(POSTCODE, "Enter a real postcode, like SW1A 1AA")],
+    )
+    urn = models.CharField(
+        "Ofsted unique reference number",
+        max_length=8,
+        blank=True,
+        help_text="For placements Ofsted registers: children's homes, supported accommodation.",
+    )
+    reason_changed = models.CharField(
+        "Why the placement ended (SSDA903)",
+        max_length=6,
+        blank=True,
+        choices=ReasonPlaceChange.choices,
+        help_text="When the child moved to another placement and stayed looked after.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -206,6 +308,9 @@ class PreviousReturn(Versioned):
 
 class MissingEpisode(Versioned):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
+    kind = models.CharField(
+        "Missing or away", max_length=1, choices=MissingKind.choices, default=MissingKind.MISSING
+    )
     start_date = models.DateField("Date went missing")
     end_date = models.DateField("Date found or returned", null=True, blank=True)
     notes = models.TextField(blank=True)

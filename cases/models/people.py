@@ -3,6 +3,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -50,6 +51,13 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
         help_text="The team this person works in, if any.",
+    )
+    social_work_england_number = models.CharField(
+        "Social Work England registration number",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^SW[0-9]{1,10}\Z", "Enter the number as SW and digits")],
+        help_text="For social workers, as on the Social Work England register: SW and digits.",
     )
 
     class Meta:

@@ -4,6 +4,7 @@ from django import forms
 
 from cases.forms import GOVUKDateField
 from cases.models import LegalStatusCode, PlacementType, ReasonEpisodeCeased, Role, User
+from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
 from reviews.journey.forms import DecisionForm
 from reviews.models import ClosureReason, LegalStatusAfterReturn, ReviewType
@@ -209,6 +210,12 @@ class ReviewForm(DecisionForm):
         label="What was decided about reunification (or why it was not considered)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    participation = forms.ChoiceField(
+        label="Child in Care review: how the child took part",
+        choices=[("", "Select how the child took part"), *ReviewParticipation.choices],
+        required=False,
+        help_text="For the SSDA903 return.",
     )
 
     def add_fields(self) -> None:

@@ -454,6 +454,15 @@ def _back_in_care(child, by, came_back_on, placement_type, carer, legal_status) 
     placed = Placement(
         child=child, placement_type=placement_type, carer=carer, start_date=came_back_on
     )
+    # Back with a carer she lived with before: the placement's provider, postcode
+    # and Ofsted number are those already held for that carer (SSDA903).
+    before = (
+        child.placements.filter(placement_type=placement_type, carer=carer)
+        .order_by("-start_date")
+        .first()
+    )
+    if before is not None:
+        placed.provider, placed.postcode, placed.urn = before.provider, before.postcode, before.urn
     placed._history_user = by
     placed.save()
     current = current_legal_status(child, came_back_on)

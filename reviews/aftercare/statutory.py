@@ -26,6 +26,7 @@ def record_review(
     recommendations: list[dict] = (),
     reunification_considered: bool | None = None,
     reunification_outcome: str = "",
+    participation: str = "",
 ) -> Review:
     """Record a statutory review. A Child in Care review of a child in care also
     says whether reunification was considered and the outcome; without it the
@@ -54,6 +55,7 @@ def record_review(
         attended=attended,
         outcome=outcome,
         next_review_requested_by=next_review_requested_by,
+        participation=participation if review_type == ReviewType.CHILD_IN_CARE else "",
         recorded_by=by,
     )
     for item in recommendations:

@@ -225,6 +225,7 @@ def record_review(request, pk):
             recommendations=form.recommendations(),
             reunification_considered=d.get("reunification_considered"),
             reunification_outcome=d.get("reunification_outcome", ""),
+            participation=d.get("participation", ""),
         ),
         "The review was recorded.",
     )

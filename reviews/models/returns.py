@@ -81,7 +81,7 @@ class Breakdown(models.Model):
     # Where the child now lives and under what legal status, from the day she
     # came back (recorded as her placement and legal status too).
     placement_type = models.CharField(
-        "Where the child now lives", max_length=2, choices=PlacementType.choices, blank=True
+        "Where the child now lives", max_length=3, choices=PlacementType.choices, blank=True
     )
     carer = models.CharField("Carer or provider", max_length=200, blank=True)
     legal_status = models.CharField(

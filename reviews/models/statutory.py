@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from cases.models import ReunificationCase
+from cases.models.codes import ReviewParticipation
 
 
 class ReviewType(models.TextChoices):
@@ -40,6 +41,13 @@ class Review(models.Model):
         "What was decided about reunification",
         blank=True,
         help_text="If it was not considered, say why.",
+    )
+    participation = models.CharField(
+        "How the child took part (SSDA903)",
+        max_length=3,
+        blank=True,
+        choices=ReviewParticipation.choices,
+        help_text="Child in Care reviews, for the statutory return.",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
