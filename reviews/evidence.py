@@ -64,8 +64,9 @@ def decision_evidence(case: ReunificationCase, day: datetime.date) -> DecisionEv
         if m.services and m.issue.treatment in (TreatmentUptake.ENGAGING, TreatmentUptake.COMPLETED)
     ]
     household = list(case.family_members.all())
-    since = case.became_looked_after_on
-    joined = [m for m in household if m.lives_in_household and m.recorded_on > since]
+    # Who joined the household record after the case opened, and who with parental
+    # responsibility lives elsewhere: what the record says; the meeting judges it.
+    joined = [m for m in household if m.lives_in_household and m.recorded_on > case.opened_on]
     left = [m for m in household if m.has_parental_responsibility and not m.lives_in_household]
     changed = joined + left
     informal = [
@@ -100,8 +101,8 @@ def decision_evidence(case: ReunificationCase, day: datetime.date) -> DecisionEv
             "Changed household",
             bool(changed),
             "; ".join(
-                [f"{m.name} joined the household record" for m in joined]
-                + [f"{m.name} ({m.relationship}) does not live in the household" for m in left]
+                [f"{m.name} joined the household since the case opened" for m in joined]
+                + [f"{m.name} ({m.relationship}) lives outside the household" for m in left]
             )
             or "No change recorded.",
             f"{overview}#household",
