@@ -66,8 +66,10 @@ def issue_of_this_case(case, values: dict, record=None) -> None:
         )
 
 
-def _planning(slug, model, form, name, anchor, validate=None) -> RecordType:
+def _planning(slug, model, form, name, anchor, validate=None, prefill=()) -> RecordType:
     extra = {"validate": validate} if validate else {}
+    if prefill:
+        extra["prefill"] = prefill
     return RecordType(
         slug, model, form, name, "case", anchor, return_to="planning:overview", **extra
     )
@@ -127,6 +129,7 @@ PLANNING_RECORD_TYPES = [
         "reason there is no specialist service",
         "services",
         issue_of_this_case,
+        prefill=("issue",),  # from the planning page's "record why there is none"
     ),
 ]
 

@@ -15,7 +15,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
+from cases.models import (
+    LegalStatusCode,
+    ParentalIssue,
+    PlacementType,
+    ReunificationCase,
+    Role,
+    Stage,
+    User,
+)
 from cases.selectors import (
     allocation_mismatches,
     current_legal_status,
@@ -23,6 +31,7 @@ from cases.selectors import (
     is_on_care_order,
     placed_with_parents_since,
 )
+from planning.matching import SERVICE_FOR_ISSUE, issue_matches
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
@@ -373,6 +382,39 @@ def _reunification_rows(case) -> list[Due]:
     return rows
 
 
+def _service_gap_rows(case, day: datetime.date) -> list[Due]:
+    """Each parental issue with no specialist service of its kind and no reason
+    recorded why not (planning.matching), for the social worker, until it is
+    matched; due by rules.service_gap_due from when the issue was recorded."""
+    gaps = [match for match in issue_matches(case, day) if match.gap]
+    if not gaps:
+        return []
+    recorded = dict(
+        ParentalIssue.history.filter(
+            id__in=[m.issue.pk for m in gaps], history_type="+"
+        ).values_list("id", "history_date")
+    )
+    ended = {}
+    for service in case.support_services.filter(ends_on__lt=day):
+        ended[service.kind] = max(ended.get(service.kind, service.ends_on), service.ends_on)
+    rows = []
+    for match in gaps:
+        issue = match.issue
+        when = recorded.get(issue.pk)
+        recorded_on = timezone.localdate(when) if when else case.opened_on
+        rows.append(
+            Due(
+                DeadlineKind.SERVICE_GAP,
+                f"issue-{issue.pk}",
+                f"{issue.get_kind_display()}: record the {match.service_kind_label} or why "
+                "there is none",
+                rules.service_gap_due(recorded_on, ended.get(SERVICE_FOR_ISSUE[issue.kind])),
+                case.social_worker_id,
+            )
+        )
+    return rows
+
+
 def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     """The deadlines the case's records give, done or not."""
     if case.stage == Stage.CLOSED:
@@ -417,6 +459,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
             )
         )
     rows += _reunification_rows(case)
+    rows += _service_gap_rows(case, day)
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True

@@ -159,3 +159,19 @@ def after_return(returned_on: datetime.date) -> AfterReturn:
         closure_warning_until=add_months(returned_on, CLOSURE_WARNING_MONTHS),
         secure_on=add_months(returned_on, SECURE_RETURN_MONTHS),
     )
+
+
+# A parental issue with no specialist service and no recorded reason why not is
+# a gap to close: within ten working days of its being recorded, or of the last
+# service of its kind ending.
+SERVICE_GAP_WORKING_DAYS = 10
+
+
+def service_gap_due(
+    recorded_on: datetime.date, service_ended_on: datetime.date | None = None
+) -> datetime.date:
+    """When a parental issue should be matched to a specialist service (or the
+    reason there is none recorded): ten working days from the later of the day
+    the issue was recorded and the day its last service ended."""
+    start = max(recorded_on, service_ended_on) if service_ended_on else recorded_on
+    return add_working_days(start, SERVICE_GAP_WORKING_DAYS)

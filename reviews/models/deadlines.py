@@ -23,6 +23,7 @@ class DeadlineKind(models.TextChoices):
     SIGN_OFF = "sign_off", "Sign off a risk assessment"
     RECONSIDER_REUNIFICATION = "reconsider", "Reconsider reunification (not pursued)"
     REVIEW_REUNIFICATION = "review_reunif", "Record reunification at a Child in Care review"
+    SERVICE_GAP = "service_gap", "Match a parental issue to a specialist service"
 
 
 class Deadline(models.Model):
