@@ -277,3 +277,109 @@ def test_a_reason_for_no_service_is_for_one_of_this_cases_issues(
     assert response.status_code == 302
     assert NoSpecialistService.objects.get().issue == mine
     assert not decision_evidence(assessed, OPENED).issues[0].gap
+
+
+# Service gaps: the task, and the report ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "recorded_on, ended_on, due_on",
+    [
+        # Ten working days; Good Friday and Easter Monday 2026 do not count.
+        (D(2026, 3, 30), None, D(2026, 4, 15)),
+        # From a Saturday, the count starts on Monday.
+        (D(2026, 2, 28), None, D(2026, 3, 13)),
+        # A service that ended later than the issue was recorded restarts the count.
+        (D(2026, 1, 5), D(2026, 2, 27), D(2026, 3, 13)),
+        (D(2026, 2, 27), D(2026, 1, 5), D(2026, 3, 13)),
+        # Across a leap day.
+        (D(2028, 2, 25), None, D(2028, 3, 10)),
+    ],
+)
+def test_a_service_gap_is_due_ten_working_days_on(recorded_on, ended_on, due_on):
+    from reviews.deadlines.rules import service_gap_due
+
+    assert service_gap_due(recorded_on, ended_on) == due_on
+
+
+def test_an_unmatched_need_is_a_task_for_the_social_worker_until_a_reason_is_recorded(
+    assessed, social_worker
+):
+    from reviews.deadlines.refresh import refresh
+    from reviews.models import Deadline, DeadlineKind
+
+    refresh(assessed)
+    task = Deadline.objects.get(case=assessed, kind=DeadlineKind.SERVICE_GAP)
+    assert task.responsible == social_worker
+    assert task.what == (
+        "Substance misuse (alcohol or drugs): record the specialist substance misuse service "
+        "or why there is none"
+    )
+    assert task.due_on == D(2026, 3, 24)  # recorded on 10 March: ten working days on
+
+    NoSpecialistService.objects.create(
+        case=assessed, issue=assessed.parental_issues.get(), reason="None", decided_on=OPENED
+    )
+    refresh(assessed)
+    assert not Deadline.objects.filter(case=assessed, kind=DeadlineKind.SERVICE_GAP).exists()
+
+
+def test_the_service_gaps_figures_count_each_issue_once_by_how_it_is_met(assessed, north):
+    from reporting.service_gaps import children_with_gaps, gaps_by_issue
+    from tests.factories import ReunificationCaseFactory
+
+    # Kayla: substance misuse, disengaged, no service: a gap.
+    # Another North child: mental ill health with a running service, and domestic
+    # abuse with a reason recorded; a third: illness, treatment completed.
+    other = ReunificationCaseFactory(team=north)
+    ParentalIssueFactory(case=other, kind="mental_ill_health")
+    SupportService.objects.create(
+        case=other,
+        kind=ServiceKind.SPECIALIST_MENTAL_HEALTH,
+        provider="Community mental health team",
+        starts_on=OPENED,
+        timing="both",
+    )
+    abuse = ParentalIssueFactory(case=other, kind="domestic_abuse")
+    NoSpecialistService.objects.create(
+        case=other, issue=abuse, reason="Met by the IDVA", decided_on=OPENED
+    )
+    third = ReunificationCaseFactory(team=north)
+    ParentalIssueFactory(case=third, kind="illness", treatment=TreatmentUptake.COMPLETED)
+    closed = ReunificationCaseFactory(team=north, stage=Stage.CLOSED, closed_on=OPENED)
+    ParentalIssueFactory(case=closed, kind="substance_misuse")  # closed: not counted
+
+    from cases.models import ReunificationCase
+
+    rows = {row.kind: row for row in gaps_by_issue(ReunificationCase.objects.all(), OPENED)}
+
+    misuse = rows["Substance misuse (alcohol or drugs)"]
+    assert (misuse.issues, misuse.met, misuse.gaps) == (1, 0, 1)
+    assert (rows["Mental ill health"].issues, rows["Mental ill health"].met) == (1, 1)
+    assert rows["Domestic abuse"].reason_recorded == 1
+    assert rows["Domestic abuse"].gaps == 0
+    assert rows["Illness"].treatment_completed == 1
+    assert rows["Disability"].issues == 0
+    assert [gap.case for gap in children_with_gaps(ReunificationCase.objects.all(), OPENED)] == [
+        assessed
+    ]
+
+
+def test_the_service_gaps_page_lists_only_children_the_person_may_see(
+    client, assessed, team_manager, south_manager
+):
+    client.force_login(team_manager)
+    page = client.get(reverse("reporting:service_gaps")).content.decode()
+    assert "Kayla" in page
+    assert "the parent disengaged from treatment" in page
+
+    client.force_login(south_manager)
+    page = client.get(reverse("reporting:service_gaps")).content.decode()
+    assert "Kayla" not in page
+    assert "No unmet needs on the cases you can see." in page
+
+
+def test_a_social_worker_may_not_see_the_service_gaps_report(client, social_worker):
+    client.force_login(social_worker)
+
+    assert client.get(reverse("reporting:service_gaps")).status_code == 403

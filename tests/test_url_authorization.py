@@ -633,6 +633,9 @@ RULES: dict[str, Rule] = {
     "reporting:outcomes": site_rule(
         site_page("reporting:outcomes"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
     ),
+    "reporting:service_gaps": site_rule(
+        site_page("reporting:service_gaps"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
+    ),
     "reporting:ssda903": site_rule(
         site_page("reporting:ssda903"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
     ),
