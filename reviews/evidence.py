@@ -6,7 +6,7 @@ it is recorded. One selector for all four forms; the risk pages' own breakdown
 factors (risk.selectors.breakdown_factors) are its first part."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -26,6 +26,8 @@ class DecisionEvidence:
     breakdown: list[BreakdownFactor]
     success: list[BreakdownFactor]
     issues: list[IssueMatch]
+    # Each written-agreement goal with its latest review (None before the first).
+    goals: list = field(default_factory=list)
 
     @property
     def unresolved(self) -> list[IssueMatch]:
@@ -145,7 +147,12 @@ def decision_evidence(case: ReunificationCase, day: datetime.date) -> DecisionEv
             f"{overview}#chronology",
         ),
     ]
-    return DecisionEvidence(breakdown=breakdown, success=success, issues=matches)
+    goals = [
+        (goal, next(iter(goal.reviews.all()), None))
+        for agreement in agreements
+        for goal in agreement.goals.all()
+    ]
+    return DecisionEvidence(breakdown=breakdown, success=success, issues=matches, goals=goals)
 
 
 def _section_20_planning(case, day, agreements, contingency, planning) -> BreakdownFactor:

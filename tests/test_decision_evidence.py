@@ -174,7 +174,7 @@ def test_the_acknowledgement_is_kept_on_the_decision_and_in_the_chronology(asses
     assert consultation.unresolved_issues.startswith("Substance misuse (alcohol or drugs)")
     assert consultation.unresolved_issues_plan == "Referral to Turning Point by 20 March."
     entry = ChronologyEntry.objects.filter(
-        case=assessed, description__contains="Viability Consultation"
+        case=assessed, description__startswith="Reunification Viability Consultation"
     ).get()
     assert "Unresolved parental issues acknowledged" in entry.description
     assert "Referral to Turning Point by 20 March." in entry.description
@@ -383,3 +383,82 @@ def test_a_social_worker_may_not_see_the_service_gaps_report(client, social_work
     client.force_login(social_worker)
 
     assert client.get(reverse("reporting:service_gaps")).status_code == 403
+
+
+# Plans that are tracked ---------------------------------------------------------------
+
+
+def test_the_planning_meeting_is_due_twenty_working_days_after_the_consultation_over_christmas():
+    from reviews.deadlines.rules import planning_meeting_due
+
+    # 25 and 28 December 2026 and 1 January 2027 are bank holidays.
+    assert planning_meeting_due(D(2026, 12, 18), 20) == D(2027, 1, 20)
+    assert planning_meeting_due(D(2026, 3, 10), 20) == D(2026, 4, 9)  # over Easter
+
+
+@pytest.mark.parametrize(
+    "reviews, done",
+    [
+        ([], None),
+        ([(D(2026, 2, 28), "partly")], None),  # reviewed before its date, not met
+        ([(D(2026, 2, 28), "met")], D(2026, 2, 28)),  # met early
+        ([(D(2026, 2, 28), "partly"), (D(2026, 3, 1), "not_met")], D(2026, 3, 1)),
+    ],
+)
+def test_a_goal_is_reviewed_by_its_date_or_met_sooner(reviews, done):
+    from reviews.deadlines.rules import goal_review_done
+
+    assert goal_review_done(D(2026, 3, 1), reviews) == done
+
+
+def test_a_positive_consultation_sets_the_planning_meeting_deadline_until_it_is_held(
+    assessed, people, clock
+):
+    from planning.models import PlanningMeeting
+    from reviews.deadlines.refresh import refresh
+    from reviews.models import Deadline, DeadlineKind
+
+    consult(assessed, people, unresolved_issues_plan="Referral this week.")
+    refresh(assessed)
+    task = Deadline.objects.get(case=assessed, kind=DeadlineKind.PLANNING_MEETING)
+    assert (task.due_on, task.responsible, task.done_on) == (
+        D(2026, 4, 9),
+        people.team_manager,
+        None,
+    )
+
+    PlanningMeeting.objects.create(
+        case=assessed, held_on=D(2026, 3, 20), led_by=people.team_manager, considerations="Plan"
+    )
+    refresh(assessed)
+    task.refresh_from_db()
+    assert task.done_on == D(2026, 3, 20)
+
+
+def test_further_work_decided_at_the_viability_meeting_is_a_deadline_for_both(
+    journey_case, people, clock
+):
+    from reviews.deadlines.refresh import refresh
+    from reviews.models import Deadline, DeadlineKind
+
+    case = journey_to(journey_case, Stage.CONFIRMATION, people=people)
+    signed_off_risk_assessment(case, author=people.social_worker, manager=people.team_manager)
+    decisions.record_viability_meeting(
+        case=case,
+        by=people.team_manager,
+        held_on=OPENED,
+        outcome="further_work",
+        rationale="Not yet.",
+        participants=participants(people),
+        further_work="Six more weeks of testing",
+        further_work_by=D(2026, 4, 30),
+        unresolved_issues_plan="Kept under review.",
+    )
+    refresh(case)
+
+    tasks = Deadline.objects.filter(case=case, kind=DeadlineKind.FURTHER_WORK)
+    assert {(t.responsible, t.due_on) for t in tasks} == {
+        (people.team_manager, D(2026, 4, 30)),
+        (people.social_worker, D(2026, 4, 30)),
+    }
+    assert all(t.what == "Further work: Six more weeks of testing" for t in tasks)
