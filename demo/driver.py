@@ -35,6 +35,7 @@ from cases.models import (
 from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
 from planning import services as planning
+from planning.matching import SERVICE_FOR_ISSUE
 from planning.models import DirectWorkKind, InviteeKind, PwPOutcome, ServiceKind, ServiceTiming
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines.rules import (
@@ -307,6 +308,15 @@ class Journey:
         kind, description = issue
         values = {"kind": kind, "parent": self.mother, "treatment": "engaging"}
         self.record(sw, "parental-issue", {**values, "description": description})
+        # The treatment she is engaging with, as the specialist adult service of its kind.
+        service = {
+            "kind": SERVICE_FOR_ISSUE[kind],
+            "provider": "Adult services",
+            "description": "Specialist adult service for the mother.",
+            "starts_on": self.opened,
+            "timing": ServiceTiming.BOTH,
+        }
+        self.record(sw, "support-service", service)
         placed = f"Came into care; placed with {self.carer}."
         values = {"occurred_on": self.looked_after, "kind": ChronologyKind.SIGNIFICANT_EVENT}
         self.record(sw, "chronology", {**values, "description": placed, "source": "Placements"})

@@ -26,6 +26,7 @@ from .models import (
     GoalReview,
     InviteeKind,
     MeetingInvitee,
+    NoSpecialistService,
     PlacementPlan,
     PlanningMeeting,
     PlanStep,
@@ -371,3 +372,25 @@ class NotAppropriateForm(forms.Form):
         data = super().clean()
         version_error_to_summary(self)
         return data
+
+
+class NoSpecialistServiceForm(GOVUKModelForm):
+    """Why a parental issue has no specialist adult service of its kind."""
+
+    rules_in_service = True  # records.issue_of_this_case words the one-per-issue rule
+
+    class Meta:
+        model = NoSpecialistService
+        fields = ["issue", "reason", "decided_on"]
+        widgets = {"reason": _text(3)}
+        error_messages = {
+            "issue": {"required": "Select the parental issue"},
+            "reason": {"required": "Say why there is no specialist service"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].queryset = self.instance.case.parental_issues.select_related("parent")
+        self.fields[
+            "issue"
+        ].help_text = "With a reason recorded, the issue is not counted as a gap in services."

@@ -428,3 +428,27 @@ class DirectWorkSession(Versioned):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.held_on:%-d %B %Y}"
+
+
+class NoSpecialistService(Versioned):
+    """Why a parental issue has no specialist adult service of its kind (the
+    parent's needs are met elsewhere, say, or none exists locally): with it the
+    issue is not a service gap."""
+
+    case = models.ForeignKey(CASE, on_delete=models.CASCADE, related_name="no_specialist_services")
+    issue = models.OneToOneField(
+        "cases.ParentalIssue",
+        verbose_name="Parental issue",
+        on_delete=models.CASCADE,
+        related_name="no_specialist_service",
+    )
+    reason = models.TextField("Why there is no specialist service")
+    decided_on = models.DateField("Date recorded")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "reason there is no specialist service"
+        ordering = ["decided_on", "pk"]
+
+    def __str__(self):
+        return f"No specialist service for {self.issue}"

@@ -11,6 +11,7 @@ from .models import (
     ContingencyPlan,
     DirectWorkSession,
     FamilyTimeStep,
+    NoSpecialistService,
     PlacementPlan,
     SupportPlan,
     SupportService,
@@ -51,8 +52,24 @@ def one_placement_plan(case, values: dict, record=None) -> None:
         raise ValidationError("This case has a placement plan already: change that one")
 
 
-def _planning(slug, model, form, name, anchor, validate=None) -> RecordType:
+def issue_of_this_case(case, values: dict, record=None) -> None:
+    """The reason is about one of this case's parental issues, once per issue."""
+    issue = values.get("issue")
+    if issue is None or issue.case_id != case.pk:
+        raise ValidationError({"issue": "Select one of this case's parental issues"})
+    others = NoSpecialistService.objects.filter(issue=issue)
+    if record is not None and record.pk:
+        others = others.exclude(pk=record.pk)
+    if others.exists():
+        raise ValidationError(
+            {"issue": "A reason is already recorded for this issue: change that one"}
+        )
+
+
+def _planning(slug, model, form, name, anchor, validate=None, prefill=()) -> RecordType:
     extra = {"validate": validate} if validate else {}
+    if prefill:
+        extra["prefill"] = prefill
     return RecordType(
         slug, model, form, name, "case", anchor, return_to="planning:overview", **extra
     )
@@ -104,6 +121,15 @@ PLANNING_RECORD_TYPES = [
         forms.DirectWorkSessionForm,
         "direct work session",
         "direct-work",
+    ),
+    _planning(
+        "no-specialist-service",
+        NoSpecialistService,
+        forms.NoSpecialistServiceForm,
+        "reason there is no specialist service",
+        "services",
+        issue_of_this_case,
+        prefill=("issue",),  # from the planning page's "record why there is none"
     ),
 ]
 

@@ -140,6 +140,8 @@ def save_planning_meeting(
         invitee.invited = bool(row.get("invited"))
         invitee.attended = bool(row.get("attended"))
         _save_as(by, invitee)
+    # Deadlines (the planning meeting, goal reviews) read it.
+    case_changed(meeting.case_id)
     return meeting
 
 
@@ -188,6 +190,8 @@ def save_written_agreement(
         goal = agreed.get(row.get("id")) or AgreementGoal(agreement=agreement)
         _fill(goal, {k: v for k, v in row.items() if k != "id"}, GOAL_FIELDS)
         _save_as(by, goal)
+    # Deadlines (the planning meeting, goal reviews) read it.
+    case_changed(agreement.case_id)
     return agreement
 
 
@@ -215,6 +219,8 @@ def save_goal_review(
     if errors:
         raise ValidationError(errors)
     _save_as(by, review)
+    # Deadlines (the planning meeting, goal reviews) read it.
+    case_changed(goal.agreement.case_id)
     return review
 
 

@@ -28,6 +28,7 @@ from .forms import (
     invitee_values,
     invitees_formset,
 )
+from .matching import issue_matches
 from .models import (
     AgreementGoal,
     DirectWorkKind,
@@ -56,6 +57,7 @@ def overview(request, pk):
         {
             "case": case,
             "records": records,
+            "issue_matches": issue_matches(case, today()),
             "can_change": policy.may_change_case(request.user, case),
             "has_overnight": any(step.overnight for step in records.family_time_steps),
             "has_restorative_meeting": any(

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("outcomes/", views.outcomes, name="outcomes"),
     path("ssda903/", views.ssda903, name="ssda903"),
+    path("service-gaps/", views.service_gaps, name="service_gaps"),
     path("downloads/", views.downloads, name="downloads"),
 ]

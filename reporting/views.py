@@ -9,6 +9,7 @@ from cases.models import Team
 from reunification.clock import today
 
 from . import outcome_charts, selectors, snapshots
+from . import service_gaps as gap_figures
 from .forms import ReportFilterForm
 from .ssda903.pages import ssda903  # noqa: F401 (the SSDA903 page, for urls)
 
@@ -110,4 +111,23 @@ def downloads(request):
         request,
         "reporting/downloads.html",
         {"page": page, "downloads": page.object_list, "title": "Downloads of children's data"},
+    )
+
+
+def service_gaps(request):
+    """Parental issues met by a specialist service, or not: the figures for the
+    filtered teams, the children only of the cases this person may see."""
+    _allowed(request.user)
+    form, scope = _scope(request)
+    day = today()
+    return render(
+        request,
+        "reporting/service_gaps.html",
+        {
+            "form": form,
+            "title": "Service gaps",
+            "rows": gap_figures.gaps_by_issue(scope.cases(), day),
+            "children": gap_figures.children_with_gaps(policy.visible_cases(request.user), day),
+            "can_see_downloads": policy.may_see_downloads(request.user),
+        },
     )

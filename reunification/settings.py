@@ -301,6 +301,10 @@ REMINDER_CLAIM_LEASE_SECONDS = int(os.environ.get("REMINDER_CLAIM_LEASE_SECONDS"
 # Report figures are worked out at most this often (seconds); see reporting.snapshots.
 REPORT_FRESH_SECONDS = int(os.environ.get("REPORT_FRESH_SECONDS", "600"))
 
+# The Reunification Planning Meeting is held within this many working days of a
+# positive viability consultation (a local setting; see reviews.deadlines.rules).
+PLANNING_MEETING_WORKING_DAYS = int(os.environ.get("PLANNING_MEETING_WORKING_DAYS", "20"))
+
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     # The whole-council report figures, kept fresh so no manager waits for them.

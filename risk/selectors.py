@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 
 from cases import rules
 from cases.models import (
@@ -193,9 +194,13 @@ UNTREATED = {
 
 @dataclass
 class BreakdownFactor:
+    """A factor research links to returns breaking down (or succeeding), whether
+    the record shows it for this child, and where it is recorded."""
+
     name: str
     present: bool
     detail: str
+    link: str = ""  # the address of the page section where it is recorded
 
 
 def breakdown_factors(
@@ -221,12 +226,21 @@ def breakdown_factors(
     if named_misuse:
         misuse_detail.append("This assessment names substance misuse as not addressed.")
     ambivalent = bool(assessment and assessment.wishes == WishesAboutReturn.AMBIVALENT)
+    overview = reverse("cases:overview", args=[case.pk])
+    assessed = (
+        reverse("risk:detail", args=[case.pk, assessment.pk])
+        if assessment and assessment.pk
+        else reverse("risk:overview", args=[case.pk])
+    )
     return [
-        BreakdownFactor("Child over 10", age > 10, f"{child.first_name} is {age}."),
+        BreakdownFactor(
+            "Child over 10", age > 10, f"{child.first_name} is {age}.", f"{overview}#child"
+        ),
         BreakdownFactor(
             "Previous returns home that broke down",
             bool(failed),
             f"{len(failed)} recorded." if failed else "None recorded.",
+            f"{overview}#history",
         ),
         BreakdownFactor(
             "Behavioural or emotional difficulties",
@@ -234,20 +248,24 @@ def breakdown_factors(
             "Recorded on the child's details."
             if child.behavioural_or_emotional_difficulties
             else "Not recorded.",
+            f"{overview}#child",
         ),
         BreakdownFactor(
             "Parental substance misuse without treatment",
             bool(misuse or named_misuse),
             "; ".join(misuse_detail) or "None recorded.",
+            f"{overview}#reasons" if misuse or not named_misuse else assessed,
         ),
         BreakdownFactor(
             "Ambivalence about the return",
             ambivalent,
             "This assessment records ambivalence." if ambivalent else "Not recorded here.",
+            assessed,
         ),
         BreakdownFactor(
             "Family isolated",
             case.family_isolated,
             "Recorded on the case." if case.family_isolated else "Not recorded.",
+            f"{overview}#case",
         ),
     ]

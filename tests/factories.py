@@ -262,10 +262,20 @@ def one_record_of_every_kind(case: ReunificationCase, *, by: User) -> None:
     PreviousReturnFactory(child=child)
     MissingEpisodeFactory(child=child)
     mother = FamilyMemberFactory(case=case, name="Dawn Brightwater", relationship="Mother")
-    ParentalIssueFactory(case=case, parent=mother)
+    issue = ParentalIssueFactory(case=case, parent=mother)
     PoliceCheckFactory(member=mother)
     ChronologyEntryFactory(case=case, recorded_by=by)
     _assessment_and_planning_records(case, mother)
+    _no_specialist_service(case, issue)
+
+
+def _no_specialist_service(case: ReunificationCase, issue) -> None:
+    """The reason a parental issue has no specialist service (a planning record)."""
+    from planning.models import NoSpecialistService
+
+    NoSpecialistService.objects.create(
+        case=case, issue=issue, reason="Her GP's service meets it", decided_on=today()
+    )
 
 
 def _assessment_and_planning_records(case: ReunificationCase, parent) -> None:

@@ -209,6 +209,8 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
 
     walk.sign_in_as(people.social_worker)
     walk.open_journey()
+    page.click("a:has-text('Move to confirmation')")  # the form, with the evidence
+    page.wait_for_selector("text=What research links to returns breaking down")
     walk.submit("Move to confirmation")
     assert walk.banner() == "The case moved to confirmation."
     assert walk.heading() == "4. Confirmation"

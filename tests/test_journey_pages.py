@@ -715,7 +715,17 @@ def test_the_stage_moves_are_posted_not_fetched(client, journey_case, social_wor
     client.force_login(social_worker)
 
     assert client.get(url("start_assessment", journey_case)).status_code == 405
-    assert client.get(url("confirmation", journey_case)).status_code == 405
+
+
+def test_the_move_to_confirmation_is_a_form_with_the_evidence(client, journey_case, social_worker):
+    journey_case.stage = Stage.SUPPORT_PLANNING
+    journey_case.save()
+    client.force_login(social_worker)
+
+    page = client.get(url("confirmation", journey_case)).content.decode()
+
+    assert "What research links to returns breaking down" in page
+    assert "Move to confirmation" in page
 
 
 @pytest.mark.parametrize("who", ["head_of_service", "iro", "director"])

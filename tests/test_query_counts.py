@@ -83,14 +83,15 @@ EXPECTED = {
     "case_overview_manager": 34,
     "risk_overview": 16,  # the child's situation: placements and legal status
     "risk_assessment_detail": 19,  # + the step rules' history, situation, new risks
-    "planning_overview": 19,  # with the placement plan and what is not appropriate
+    "planning_overview": 22,  # with the placement plan, what is not appropriate, issues matched
     "journey": 26,
     "aftercare": 14,  # with regulation 39's requests, the episode and the legal status
     "my_tasks": 7,
     "waiting_for_me": 12,
     "reports_refresh": 18,  # + open cases, and the overdue table's team and people names
     "reports": 11,
-    "audit": 54,  # + the ceasing-care requests, the placement plan and what is not appropriate
+    "audit": 55,  # + the ceasing-care requests, the placement plan, what is not appropriate
+    # and the reasons there is no specialist service
     "allocate": 10,
     "record_form": 9,
 }

@@ -506,7 +506,11 @@ RULES: dict[str, Rule] = {
         fill=fill(rationale="Medium risk signed off since."),
     ),
     "reviews:confirmation": case_rule(
-        case_page("reviews:confirmation"), None, CHANGE, may=of_case(policy.may_move_stage)
+        case_page("reviews:confirmation"),
+        CHANGE,
+        CHANGE,
+        may=of_case(policy.may_move_stage),
+        post_answers=SAVED_OR_SHOWN_AGAIN,
     ),
     "reviews:meeting": case_rule(
         case_page("reviews:meeting"),
@@ -628,6 +632,9 @@ RULES: dict[str, Rule] = {
     ),
     "reporting:outcomes": site_rule(
         site_page("reporting:outcomes"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
+    ),
+    "reporting:service_gaps": site_rule(
+        site_page("reporting:service_gaps"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
     ),
     "reporting:ssda903": site_rule(
         site_page("reporting:ssda903"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)

@@ -26,6 +26,12 @@ from reunification.clock import now, today
 from reviews.aftercare import rules as ending
 from reviews.deadlines import rules
 from reviews.deadlines.refresh import looked_after_episode
+from reviews.evidence import (
+    acknowledgement,
+    acknowledgement_words,
+    decision_evidence,
+    require_acknowledged,
+)
 from reviews.journey.selectors import RETURN_LEVELS
 from reviews.journey.stage import move_stage
 from reviews.models import (
@@ -220,6 +226,7 @@ def record_return_home(
     legal_status_after: str,
     episode_end_reason: str = "",
     unplanned_reason: str = "",
+    unresolved_issues_plan: str = "",
 ) -> ReturnHome:
     """Record the child going home. A planned return needs the return date
     confirmed at the viability meeting and, on a care order, the service
@@ -282,7 +289,11 @@ def record_return_home(
     needs_approval = not remains and ceasing_care_needs_approval(case, returned_on)
     if needs_approval and ceasing_care_approval(case, returned_on) is None:
         raise ValidationError({"legal_status_after": _approval_missing_message(case)})
+    evidence = decision_evidence(case, today())
+    require_acknowledged(evidence, unresolved_issues_plan)
+    acknowledged = acknowledgement(evidence, unresolved_issues_plan)
     returned = ReturnHome(
+        **acknowledged,
         case=case,
         returned_on=returned_on,
         planned=planned,
@@ -303,7 +314,8 @@ def record_return_home(
         by=by,
         role=policy.acting_role(by, case),
         reason=f"{'Planned' if planned else 'Unplanned'} return home to {returned_to} on "
-        f"{returned_on:%-d %B %Y}.",
+        f"{returned_on:%-d %B %Y}.{acknowledgement_words(acknowledged)}",
+        acknowledged=acknowledged,
     )
     # The child's placements and legal statuses changed too, so every case of hers.
     case_changed(case.child.cases.values_list("pk", flat=True))

@@ -24,6 +24,7 @@ from reviews.aftercare.forms import (
 from reviews.aftercare.rules import nominated_officer_needed_from
 from reviews.aftercare.selectors import missing_reunification
 from reviews.deadlines import rules
+from reviews.evidence import decision_evidence
 from reviews.models import Recommendation, ReturnHome, ReviewType
 from reviews.pages import decision_page
 from reviews.reminders.digests import open_deadlines
@@ -105,14 +106,17 @@ def _aftercare_page(request, case, form, title, action, success):
 def record_return(request, pk):
     case = _allowed_case(request, pk, policy.may_record_return_home)
     initial = {"returned_on": return_home.confirmed_return_date(case)}
-    form = ReturnHomeForm(request.POST or None, case=case, initial=initial)
-    return _aftercare_page(
+    evidence = decision_evidence(case, today())
+    form = ReturnHomeForm(request.POST or None, case=case, initial=initial, evidence=evidence)
+    return decision_page(
         request,
         case,
         form,
         "Record the return home",
         lambda d: return_home.record_return_home(case=case, by=request.user, **d),
         "The return home was recorded.",
+        page="reviews:aftercare",
+        context={"evidence": evidence},
     )
 
 

@@ -15,7 +15,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import LegalStatusCode, PlacementType, ReunificationCase, Role, Stage, User
+from cases.models import (
+    LegalStatusCode,
+    ParentalIssue,
+    PlacementType,
+    ReunificationCase,
+    Role,
+    Stage,
+    User,
+)
 from cases.selectors import (
     allocation_mismatches,
     current_legal_status,
@@ -23,6 +31,7 @@ from cases.selectors import (
     is_on_care_order,
     placed_with_parents_since,
 )
+from planning.matching import SERVICE_FOR_ISSUE, issue_matches
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
@@ -373,6 +382,114 @@ def _reunification_rows(case) -> list[Due]:
     return rows
 
 
+def _service_gap_rows(case, day: datetime.date) -> list[Due]:
+    """Each parental issue with no specialist service of its kind and no reason
+    recorded why not (planning.matching), for the social worker, until it is
+    matched; due by rules.service_gap_due from when the issue was recorded."""
+    gaps = [match for match in issue_matches(case, day) if match.gap]
+    if not gaps:
+        return []
+    recorded = dict(
+        ParentalIssue.history.filter(
+            id__in=[m.issue.pk for m in gaps], history_type="+"
+        ).values_list("id", "history_date")
+    )
+    ended = {}
+    for service in case.support_services.filter(ends_on__lt=day):
+        ended[service.kind] = max(ended.get(service.kind, service.ends_on), service.ends_on)
+    rows = []
+    for match in gaps:
+        issue = match.issue
+        when = recorded.get(issue.pk)
+        recorded_on = timezone.localdate(when) if when else case.opened_on
+        rows.append(
+            Due(
+                DeadlineKind.SERVICE_GAP,
+                f"issue-{issue.pk}",
+                f"{issue.get_kind_display()}: record the {match.service_kind_label} or why "
+                "there is none",
+                rules.service_gap_due(recorded_on, ended.get(SERVICE_FOR_ISSUE[issue.kind])),
+                case.social_worker_id,
+            )
+        )
+    return rows
+
+
+def _planning_rows(case) -> list[Due]:
+    """Plans that are tracked: the planning meeting within the local number of
+    working days of a positive viability consultation (for the team manager, who
+    leads it); each written-agreement goal reviewed by its date, with its progress
+    (for the social worker); the further work a viability meeting decided, by its
+    date (for both)."""
+    from planning.models import AgreementGoal, GoalOutcome
+    from reviews.models import ConsultationOutcome, MeetingOutcome
+
+    rows = []
+    consultation = (
+        case.viability_consultations.filter(outcome=ConsultationOutcome.POTENTIALLY_SUITED)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if consultation is not None:
+        held = (
+            case.planning_meetings.filter(held_on__gte=consultation.held_on)
+            .order_by("held_on")
+            .values_list("held_on", flat=True)
+            .first()
+        )
+        rows.append(
+            Due(
+                DeadlineKind.PLANNING_MEETING,
+                f"after-consultation-{consultation.pk}",
+                "Hold the Reunification Planning Meeting",
+                rules.planning_meeting_due(
+                    consultation.held_on, settings.PLANNING_MEETING_WORKING_DAYS
+                ),
+                case.team_manager_id,
+                held,
+            )
+        )
+    goals = AgreementGoal.objects.filter(agreement__case=case).prefetch_related("reviews")
+    for goal in goals:
+        reviews = [(r.reviewed_on, r.outcome) for r in goal.reviews.all()]
+        latest = goal.reviews.all()[0] if reviews else None  # newest first
+        progress = (
+            f"latest review {GoalOutcome(latest.outcome).label.lower()}"
+            if latest
+            else "not reviewed yet"
+        )
+        rows.append(
+            Due(
+                DeadlineKind.GOAL_REVIEW,
+                f"goal-{goal.pk}",
+                f"Review the goal ({progress}): {goal.goal[:120]}",
+                goal.due_on,
+                case.social_worker_id,
+                rules.goal_review_done(goal.due_on, reviews),
+            )
+        )
+    meetings = list(case.viability_meetings.order_by("held_on", "pk"))
+    for index, meeting in enumerate(meetings):
+        if meeting.outcome != MeetingOutcome.FURTHER_WORK or not meeting.further_work_by:
+            continue
+        later = [m.held_on for m in meetings[index + 1 :] if m.held_on >= meeting.held_on]
+        people = [("tm", case.team_manager_id)]
+        if case.social_worker_id and case.social_worker_id != case.team_manager_id:
+            people.append(("sw", case.social_worker_id))
+        for who, person in people:
+            rows.append(
+                Due(
+                    DeadlineKind.FURTHER_WORK,
+                    f"meeting-{meeting.pk}-{who}",
+                    f"Further work: {meeting.further_work[:150]}",
+                    meeting.further_work_by,
+                    person,
+                    later[0] if later else None,
+                )
+            )
+    return rows
+
+
 def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     """The deadlines the case's records give, done or not."""
     if case.stage == Stage.CLOSED:
@@ -417,6 +534,8 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
             )
         )
     rows += _reunification_rows(case)
+    rows += _service_gap_rows(case, day)
+    rows += _planning_rows(case)
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True

@@ -159,3 +159,35 @@ def after_return(returned_on: datetime.date) -> AfterReturn:
         closure_warning_until=add_months(returned_on, CLOSURE_WARNING_MONTHS),
         secure_on=add_months(returned_on, SECURE_RETURN_MONTHS),
     )
+
+
+# A parental issue with no specialist service and no recorded reason why not is
+# a gap to close: within ten working days of its being recorded, or of the last
+# service of its kind ending.
+SERVICE_GAP_WORKING_DAYS = 10
+
+
+def service_gap_due(
+    recorded_on: datetime.date, service_ended_on: datetime.date | None = None
+) -> datetime.date:
+    """When a parental issue should be matched to a specialist service (or the
+    reason there is none recorded): ten working days from the later of the day
+    the issue was recorded and the day its last service ended."""
+    start = max(recorded_on, service_ended_on) if service_ended_on else recorded_on
+    return add_working_days(start, SERVICE_GAP_WORKING_DAYS)
+
+
+def planning_meeting_due(consulted_on: datetime.date, working_days: int) -> datetime.date:
+    """The planning meeting "as early as possible" after a positive viability
+    consultation: within the local number of working days (20 unless set)."""
+    return add_working_days(consulted_on, working_days)
+
+
+def goal_review_done(
+    due_on: datetime.date, reviews: list[tuple[datetime.date, str]]
+) -> datetime.date | None:
+    """A written-agreement goal is reviewed by its date when a review is recorded
+    on or after that date, or it is met sooner: the day that happened, or None
+    while it is still to do. `reviews` are (reviewed on, outcome) pairs."""
+    done = [day for day, outcome in reviews if day >= due_on or outcome == "met"]
+    return min(done, default=None)

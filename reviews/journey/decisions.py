@@ -14,6 +14,12 @@ from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.models.codes import CARE_PLAN_APPROVER, care_plan_step_before
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
+from reviews.evidence import (
+    acknowledgement,
+    acknowledgement_words,
+    decision_evidence,
+    require_acknowledged,
+)
 from reviews.journey import rules
 from reviews.journey.selectors import HIGH_LEVELS, RETURN_LEVELS, case_facts, may_reopen
 from reviews.journey.stage import move_stage
@@ -42,6 +48,14 @@ def _require(case: ReunificationCase, *, except_keys: tuple[str, ...] = ()) -> N
     missing = rules.outstanding(case_facts(case, today()), except_keys=except_keys)
     if missing:
         raise ValidationError(rules.describe(missing))
+
+
+def _acknowledged(case: ReunificationCase, plan: str) -> dict:
+    """What a decision about the return keeps of the unresolved parental issues
+    (reviews.evidence), refused when one is not acknowledged with what will be done."""
+    evidence = decision_evidence(case, today())
+    require_acknowledged(evidence, plan)
+    return acknowledgement(evidence, plan)
 
 
 def _decided(case, by, text: str, on: datetime.date) -> None:
@@ -164,6 +178,7 @@ def record_viability_consultation(
     outcome: str,
     rationale: str,
     participants: dict[str, User],
+    unresolved_issues_plan: str = "",
 ) -> ViabilityConsultation:
     """The team manager records the consultation as management oversight. When
     the child is potentially suited, and everything else at assessment is done,
@@ -180,7 +195,9 @@ def record_viability_consultation(
     suited = outcome == ConsultationOutcome.POTENTIALLY_SUITED
     if suited:
         _require(case, except_keys=("viability_consultation",))
+    acknowledged = _acknowledged(case, unresolved_issues_plan)
     consultation = ViabilityConsultation.objects.create(
+        **acknowledged,
         case=case,
         decided_by=by,
         role=Role.TEAM_MANAGER,
@@ -194,7 +211,7 @@ def record_viability_consultation(
         case,
         by,
         f"Reunification Viability Consultation: {ConsultationOutcome(outcome).label.lower()}. "
-        f"Management oversight by {by}: {rationale}",
+        f"Management oversight by {by}: {rationale}{acknowledgement_words(acknowledged)}",
         held_on,
     )
     if suited:
@@ -331,19 +348,25 @@ def reopen_assessment(*, case: ReunificationCase, by: User, rationale: str) -> R
 
 
 @transaction.atomic
-def move_to_confirmation(*, case: ReunificationCase, by: User) -> ReunificationCase:
-    """Support and planning → Confirmation, once the planning records are in place."""
+def move_to_confirmation(
+    *, case: ReunificationCase, by: User, unresolved_issues_plan: str = ""
+) -> ReunificationCase:
+    """Support and planning → Confirmation, once the planning records are in place
+    and any unresolved parental issue is acknowledged with what will be done."""
     case = lock_case(case)
     policy.require(policy.may_move_stage(by, case))
     _require_stage(case, Stage.SUPPORT_PLANNING)
     _require(case)
+    acknowledged = _acknowledged(case, unresolved_issues_plan)
     role = policy.acting_role(by, case)
     move_stage(
         case,
         to=Stage.CONFIRMATION,
         by=by,
         role=role,
-        reason="The initial programme of support and planning is in place.",
+        reason="The initial programme of support and planning is in place."
+        + acknowledgement_words(acknowledged),
+        acknowledged=acknowledged,
     )
     case_changed(case.pk)
     return case
@@ -364,6 +387,7 @@ def record_viability_meeting(
     return_date: datetime.date | None = None,
     further_work: str = "",
     further_work_by: datetime.date | None = None,
+    unresolved_issues_plan: str = "",
 ) -> ViabilityMeeting:
     """The Reunification Viability Meeting reviews progress against a new signed-off
     risk assessment and confirms a return date, sends the case back to planning
@@ -397,7 +421,9 @@ def record_viability_meeting(
             raise ValidationError("The return date cannot be before the meeting")
     if outcome == MeetingOutcome.FURTHER_WORK and not (further_work.strip() and further_work_by):
         raise ValidationError("Say what further work is needed and by when")
+    acknowledged = _acknowledged(case, unresolved_issues_plan)
     meeting = ViabilityMeeting.objects.create(
+        **acknowledged,
         case=case,
         decided_by=by,
         role=Role.TEAM_MANAGER,
@@ -414,7 +440,13 @@ def record_viability_meeting(
     summary = MeetingOutcome(outcome).label
     if meeting.return_date:
         summary += f": {meeting.return_date:%-d %B %Y}"
-    _decided(case, by, f"Reunification Viability Meeting. {summary}. {rationale}", held_on)
+    _decided(
+        case,
+        by,
+        f"Reunification Viability Meeting. {summary}. {rationale}"
+        f"{acknowledgement_words(acknowledged)}",
+        held_on,
+    )
     if outcome == MeetingOutcome.FURTHER_WORK:
         move_stage(
             case,

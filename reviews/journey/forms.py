@@ -5,6 +5,7 @@ from django import forms
 from cases.forms import GOVUKDateField
 from cases.models import ReunificationCase, Role, User
 from reunification.clock import today
+from reviews.evidence import PLAN_FIELD
 from reviews.journey.decisions import default_reconsider_on
 from reviews.models import CarePlanStep, ConsultationOutcome, DisputeRoute, MeetingOutcome
 
@@ -14,10 +15,23 @@ class DecisionForm(forms.Form):
 
     submit_label = "Record decision"
 
-    def __init__(self, *args, case: ReunificationCase | None = None, **kwargs):
+    def __init__(self, *args, case: ReunificationCase | None = None, evidence=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.evidence = (
+            evidence  # reviews.evidence.DecisionEvidence, on a decision about the return
+        )
         self.add_fields()
+        if evidence is not None and evidence.unresolved:
+            self.fields[PLAN_FIELD] = forms.CharField(
+                label="What will be done about the unresolved parental issues",
+                help_text="Unresolved: " + evidence.unresolved_summary() + ". The decision "
+                "record and the chronology keep this.",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={
+                    "required": "Say what will be done about the unresolved parental issues"
+                },
+            )
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
@@ -55,6 +69,13 @@ class ParticipantsMixin:
             name: self.cleaned_data[name]
             for name in ("social_worker", "team_manager", "head_of_service", "iro")
         }
+
+
+class MoveToConfirmationForm(DecisionForm):
+    """Support and planning to confirmation: nothing to enter unless a parental
+    issue is unresolved."""
+
+    submit_label = "Move to confirmation"
 
 
 class CarePlanApprovalForm(DecisionForm):

@@ -16,8 +16,12 @@ def move_stage(
     role: str,
     reason: str,
     also_saving: tuple[str, ...] = (),
+    acknowledged: dict | None = None,
 ) -> None:
+    """`acknowledged`: the unresolved parental issues the move was made with, and
+    what will be done (reviews.evidence.acknowledgement), kept on the StageMove."""
     StageMove.objects.create(
+        **(acknowledged or {}),
         case=case,
         from_stage=case.stage,
         to_stage=to,

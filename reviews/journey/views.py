@@ -10,10 +10,12 @@ from cases.models.codes import next_care_plan_step
 from cases.services import case_for_page
 from planning.selectors import not_appropriate
 from reunification.clock import today
+from reviews.evidence import PLAN_FIELD, decision_evidence
 from reviews.journey import decisions, rules
 from reviews.journey.forms import (
     CarePlanApprovalForm,
     DisputeForm,
+    MoveToConfirmationForm,
     NotPursuedForm,
     ReopenAssessmentForm,
     ResolveDisputeForm,
@@ -123,10 +125,22 @@ def start_assessment(request, pk):
     return _move(request, case, decisions.start_assessment, "The assessment stage has begun.")
 
 
-@require_POST
 def move_to_confirmation(request, pk):
     case = _case(request, pk)
-    return _move(request, case, decisions.move_to_confirmation, "The case moved to confirmation.")
+    policy.require(policy.may_move_stage(request.user, case))
+    evidence = decision_evidence(case, today())
+    form = MoveToConfirmationForm(request.POST or None, case=case, evidence=evidence)
+    return decision_page(
+        request,
+        case,
+        form,
+        "Move to confirmation",
+        lambda data: decisions.move_to_confirmation(
+            case=case, by=request.user, unresolved_issues_plan=data.get(PLAN_FIELD, "")
+        ),
+        "The case moved to confirmation.",
+        context={"evidence": evidence},
+    )
 
 
 def _move(request, case, service, success):
@@ -148,7 +162,8 @@ def _manager_case(request, pk):
 
 def consultation(request, pk):
     case = _manager_case(request, pk)
-    form = ViabilityConsultationForm(request.POST or None, case=case)
+    evidence = decision_evidence(case, today())
+    form = ViabilityConsultationForm(request.POST or None, case=case, evidence=evidence)
     return decision_page(
         request,
         case,
@@ -161,8 +176,10 @@ def consultation(request, pk):
             outcome=data["outcome"],
             rationale=data["rationale"],
             participants=form.participants(),
+            unresolved_issues_plan=data.get(PLAN_FIELD, ""),
         ),
         "The viability consultation was recorded.",
+        context={"evidence": evidence},
     )
 
 
@@ -194,7 +211,8 @@ def reopen_assessment(request, pk):
 
 def meeting(request, pk):
     case = _manager_case(request, pk)
-    form = ViabilityMeetingForm(request.POST or None, case=case)
+    evidence = decision_evidence(case, today())
+    form = ViabilityMeetingForm(request.POST or None, case=case, evidence=evidence)
     return decision_page(
         request,
         case,
@@ -210,9 +228,11 @@ def meeting(request, pk):
             return_date=data.get("return_date"),
             further_work=data.get("further_work", ""),
             further_work_by=data.get("further_work_by"),
+            unresolved_issues_plan=data.get(PLAN_FIELD, ""),
         ),
         "The viability meeting was recorded.",
         context={
+            "evidence": evidence,
             # Parts of the programme judged not appropriate for the child, and why.
             "before_form": "planning/_viability_not_appropriate.html",
             "not_appropriate": not_appropriate(case),

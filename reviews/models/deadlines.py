@@ -23,6 +23,10 @@ class DeadlineKind(models.TextChoices):
     SIGN_OFF = "sign_off", "Sign off a risk assessment"
     RECONSIDER_REUNIFICATION = "reconsider", "Reconsider reunification (not pursued)"
     REVIEW_REUNIFICATION = "review_reunif", "Record reunification at a Child in Care review"
+    SERVICE_GAP = "service_gap", "Match a parental issue to a specialist service"
+    PLANNING_MEETING = "planning_meeting", "Hold the Reunification Planning Meeting"
+    GOAL_REVIEW = "goal_review", "Review a written-agreement goal"
+    FURTHER_WORK = "further_work", "Further work decided at the viability meeting"
 
 
 class Deadline(models.Model):

@@ -25,6 +25,20 @@ class Decision(models.Model):
         abstract = True
 
 
+class AcknowledgesIssues(models.Model):
+    """A decision about the return taken while a parental issue was unresolved
+    (not treated, disengaged, or with no matching service) keeps which issues
+    they were, as the record showed them, and what will be done about them."""
+
+    unresolved_issues = models.TextField("Unresolved parental issues", blank=True)
+    unresolved_issues_plan = models.TextField(
+        "What will be done about the unresolved parental issues", blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CarePlanApproval(Decision):
     """One of the three approvals of the reunification care plan (stage 1)."""
 
@@ -55,7 +69,7 @@ class ConsultationOutcome(models.TextChoices):
     NOT_SUITED = "not_suited", "Not suited to reunification"
 
 
-class ViabilityConsultation(Decision):
+class ViabilityConsultation(AcknowledgesIssues, Decision):
     """The Reunification Viability Consultation (stage 2), recorded by the team
     manager as management oversight."""
 
@@ -111,7 +125,7 @@ class MeetingOutcome(models.TextChoices):
     NOT_PURSUED = "not_pursued", "Care plan changed away from reunification"
 
 
-class ViabilityMeeting(Decision):
+class ViabilityMeeting(AcknowledgesIssues, Decision):
     """The Reunification Viability Meeting at the end of the initial programme
     (stage 4): progress reviewed against a new signed-off risk assessment."""
 
@@ -253,7 +267,7 @@ class Dispute(models.Model):
         return f"{self.get_route_display()}, raised {self.raised_on}"
 
 
-class StageMove(models.Model):
+class StageMove(AcknowledgesIssues):
     """Every move between stages, with who made it and why."""
 
     case = models.ForeignKey(

@@ -12,6 +12,7 @@ from cases.models import (
     ReunificationCase,
     Role,
 )
+from reviews.models.decisions import AcknowledgesIssues
 
 
 class LegalStatusAfterReturn(models.TextChoices):
@@ -23,7 +24,7 @@ class LegalStatusAfterReturn(models.TextChoices):
     PATHWAY_PLAN = "pathway_plan", "Section 20 ended; Pathway Plan (care leaver)"
 
 
-class ReturnHome(models.Model):
+class ReturnHome(AcknowledgesIssues):
     case = models.OneToOneField(
         ReunificationCase, on_delete=models.PROTECT, related_name="return_home"
     )
