@@ -10,7 +10,7 @@ from cases.models.codes import next_care_plan_step
 from cases.services import case_for_page
 from planning.selectors import not_appropriate
 from reunification.clock import today
-from reviews.journey import decisions, rules
+from reviews.journey import decisions, next_step, rules
 from reviews.journey.forms import (
     CarePlanApprovalForm,
     DisputeForm,
@@ -46,7 +46,8 @@ def journey_page(request, pk):
             "case": case,
             "not_pursued": latest_not_pursued(case) if not_pursued else None,
             "may_reopen": not_pursued and may_reopen(case),
-            "tasks": tasks,
+            "tasks": next_step.tasks_with_links(case, tasks),
+            "next_step": next_step.next_step(user, case, tasks),
             "all_done": tasks and all(t.done for t in tasks),
             "record": journey_record(case),
             "actions": available_actions(user, case, facts),
