@@ -53,6 +53,25 @@ RECORDED_ON = {
 }
 
 
+# The page each kind of deadline (reviews.models.DeadlineKind) is met on.
+DEADLINE_PAGES = {
+    "cic_review": "reviews:review",
+    "review_after_return": "reviews:review",
+    "visit": "reviews:visit",
+    "visit_care_order": "reviews:visit",
+    "recommendation": "reviews:aftercare",
+    "risk_reassess": "risk:new",
+    "risk_closure": "reviews:close",
+    "reconsider": "reviews:journey",
+    "review_reunif": "reviews:aftercare",
+}
+
+
+def deadline_url(deadline) -> str:
+    """The page a deadline is met on; the risk pages for the risk levels' own."""
+    return reverse(DEADLINE_PAGES.get(deadline.kind, "risk:overview"), args=[deadline.case_id])
+
+
 @dataclass(frozen=True)
 class Task:
     """A requirement as a task list shows it: with the page it is recorded on."""
