@@ -64,3 +64,13 @@ def test_after_a_return_date_is_confirmed_the_next_step_is_recording_the_return_
     page = journey(client, journey_case, people.social_worker)
     assert "Record the return home (due " in page
     assert f'href="/cases/{journey_case.pk}/journey/return-home/"' in page
+
+
+def test_the_decisions_table_is_in_date_order_and_keeps_acronyms(client, journey_case, people):
+    journey_to(journey_case, Stage.ASSESSMENT, people=people)
+    page = journey(client, journey_case, people.social_worker)
+    table = page[page.index('<h2 class="govuk-heading-m">Decisions</h2>') :]
+    ratified = table.index("Care plan ratified at a child in care review chaired by the IRO")
+    moved = table.index("Moved from 1. Identification to 2. Assessment")
+    assert table.index("Care plan confirmed by the team manager") < ratified < moved
+    assert "the iro" not in table
