@@ -2,6 +2,8 @@
 by the server without JavaScript, saved all or nothing through the record
 service, so its rules refuse a row as they refuse one record."""
 
+import re
+
 import pytest
 
 from cases.models import FamilyMember, PoliceCheck
@@ -114,3 +116,13 @@ def test_only_lists_that_grow_have_the_page(client, case, social_worker):
 def test_someone_from_another_team_cannot_open_it(client, case, outsider):
     client.force_login(outsider)
     assert client.get(url(case, "household-member")).status_code == 404
+
+
+def test_number_questions_are_govuk_text_inputs_without_contradicting_limits(
+    client, case, social_worker
+):
+    client.force_login(social_worker)
+    page = client.get(f"/cases/{case.pk}/details/").content.decode()
+    box = re.search(r'<input[^>]*name="risk_step_months"[^>]*>', page).group(0)
+    assert 'inputmode="numeric"' in box and "govuk-input--width-3" in box
+    assert 'min="0"' not in box and 'type="number"' not in box
