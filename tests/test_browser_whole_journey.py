@@ -138,8 +138,16 @@ class Walk:
     def case_path(self, rest: str = "") -> str:
         return f"/cases/{self.case.pk}/{rest}"
 
+    def look_at(self, path: str, name: str):
+        """A screenshot of a page, outside the counts."""
+        self.counting = False
+        self.page.goto(f"{self.server}{path}")
+        screenshot(self.page, name)
+        self.counting = True
+
     def open_waiting(self, what: str):
         self.open("/decisions/")
+        screenshot(self.page, "whole-journey-waiting")
         row = self.page.locator("tr", has_text="Mia Hart").filter(has_text=what)
         self.counts["clicks"] += 1
         with self.page.expect_navigation():
@@ -206,6 +214,7 @@ class Walk:
             if n and not self.page.locator(f"[name^='row-{n}-']").count():
                 self.click("main button[name=add_another]")
             self.answer(**{f"row-{n}-{name}": value for name, value in answers.items()})
+        screenshot(self.page, f"whole-journey-add-several-{kind}")
         self.send("Save")
 
     def add(self, kind: str, /, **answers):
@@ -311,6 +320,7 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
     walk.send("Start the assessment")
     assert walk.page.locator("h1").inner_text() == "2. Assessment of risk and viability"
     walk.travel(D(2026, 3, 6))
+    walk.look_at(walk.case_path("journey/"), "whole-journey-next-step-assessment")
     walk.add(
         "child-views",
         recorded_on=D(2026, 3, 3),
@@ -456,6 +466,8 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
     )
     walk.send()
     screenshot(page, "whole-journey-return-date")
+    walk.sign_in_as(sw)
+    walk.look_at(walk.case_path("journey/"), "whole-journey-next-step-return-home")
 
     # Stage 5: the return home and after.
     walk.travel(D(2026, 5, 1))
@@ -504,6 +516,7 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
         reunification_outcome="Home is working.",
     )
     walk.travel(D(2027, 3, 10))
+    walk.look_at("/tasks/", "whole-journey-my-tasks")
     walk.sign_in_as(tm)
     walk.record(
         "journey/close/",
