@@ -124,6 +124,19 @@ class GOVUKModelForm(forms.ModelForm):
                 )
                 replacement.initial = field.initial
                 self.fields[name] = replacement
+            elif isinstance(field, forms.IntegerField) and not isinstance(
+                field.widget, forms.HiddenInput
+            ):
+                # GOV.UK asks numbers as text with a numeric keypad: a number
+                # input is unstyled here, and its browser limits (min="0" from
+                # the column) would contradict the rule the form and service give.
+                field.widget = forms.TextInput(
+                    attrs={
+                        "inputmode": "numeric",
+                        "spellcheck": "false",
+                        "class": "govuk-input--width-3",
+                    }
+                )
             elif isinstance(field, forms.TypedChoiceField):
                 # Short lists read better as radios (GOV.UK guidance); radios need
                 # no blank "choose one" entry.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import several, views
 
 app_name = "cases"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/details/", views.edit_case, name="edit_case"),
     path("<int:pk>/allocate/", views.allocate, name="allocate"),
     path("<int:pk>/<slug:kind>/add/", views.record_form, name="add_record"),
+    path("<int:pk>/<slug:kind>/add-several/", several.add_several, name="add_several"),
     path("<int:pk>/<slug:kind>/<int:record_pk>/", views.record_form, name="edit_record"),
 ]

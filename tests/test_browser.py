@@ -82,7 +82,7 @@ def test_social_worker_signs_in_finds_her_caseload_and_opens_a_case(
 
 
 def test_typing_survives_a_session_time_out(demo, live_server, browser_page, settings):
-    """What the worker typed is put back after she signs in again."""
+    """What the worker typed is offered back after she signs in again."""
     from cases.models import ReunificationCase
     from demo.stories import DEMO_PASSWORD
 
@@ -105,8 +105,10 @@ def test_typing_survives_a_session_time_out(demo, live_server, browser_page, set
     page.click("button:has-text('Sign in')")
 
     page.wait_for_selector("h1:has-text('Add a chronology entry')")
+    assert page.locator(".app-draft-restored").is_visible()  # offered, not filled in
+    assert page.input_value("#id_description") == ""
+    page.click("button:has-text('Restore what I typed')")
     assert page.input_value("#id_description") == "Mother attended the first parenting session."
-    assert page.locator(".app-draft-restored").is_visible()
     screenshot(page, "draft-restored")
 
 

@@ -181,9 +181,37 @@ def test_the_same_manager_gets_her_draft_back_after_a_time_out(demo_site, browse
     sign_in_from_here(page, "tm.north")
 
     page.wait_for_selector("h1:has-text('Open a reunification case')")
+    # Offered, not filled in unasked.
+    assert page.locator(".app-draft-restored").is_visible()
+    assert "Restore what you typed?" in page.locator(".app-draft-restored").inner_text()
+    assert page.input_value("#id_child-first_name") == ""
+    screenshot(page, "draft-offered-after-a-time-out")
+    page.click("button:has-text('Restore what I typed')")
     assert page.input_value("#id_child-first_name") == HALF_TYPED_FIRST_NAME
     assert page.input_value("#id_child-last_name") == HALF_TYPED_LAST_NAME
-    assert page.locator(".app-draft-restored").is_visible()
+    page.context.close()
+
+
+@in_chromium
+def test_leaving_a_form_unsaved_and_coming_back_starts_it_empty(demo_site, browser):
+    page = sign_in(new_page(browser), demo_site, "tm.north")
+    start_a_new_child(page, demo_site)
+    page.goto(f"{demo_site.url}/cases/")
+    page.goto(f"{demo_site.url}/cases/new/")
+    assert_new_child_form_is_empty(page)
+    page.context.close()
+
+
+@in_chromium
+def test_a_refused_save_is_not_put_back_on_the_next_visit(demo_site, browser):
+    page = sign_in(new_page(browser), demo_site, "tm.north")
+    start_a_new_child(page, demo_site)
+    page.click("main form[method=post] button.govuk-button")
+    page.wait_for_selector(".govuk-error-summary")
+    assert page.input_value("#id_child-last_name") == HALF_TYPED_LAST_NAME  # the server's
+    page.goto(f"{demo_site.url}/cases/")
+    page.goto(f"{demo_site.url}/cases/new/")
+    assert_new_child_form_is_empty(page)
     page.context.close()
 
 

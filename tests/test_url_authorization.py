@@ -170,6 +170,16 @@ def record_pages(action: str) -> Callable:
     return addresses
 
 
+def several_pages(w, where, records=None):
+    from cases.several import SEVERAL
+
+    pk = w.cases[where].case.pk
+    return [(kind, reverse("cases:add_several", args=[pk, kind])) for kind in SEVERAL]
+
+
+several_pages.by_kind = True
+
+
 def not_appropriate_steps(w, where, records=None):
     pk = w.cases[where].case.pk
     return [
@@ -383,6 +393,9 @@ RULES: dict[str, Rule] = {
         fill=the_existing_record,
     ),
     "cases:edit_record": case_rule(record_pages("edit"), **CHANGER_FORM),
+    "cases:add_several": case_rule(
+        several_pages, **CHANGER_FORM, post_answers=SAVED_OR_SHOWN_AGAIN
+    ),
     # The risk classification tool
     "risk:overview": case_rule(case_page("risk:overview"), SEE, may=SEES),
     "risk:new": case_rule(case_page("risk:new"), **CHANGER_FORM, fill=fill(assessed_on=on())),

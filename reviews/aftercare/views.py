@@ -286,7 +286,8 @@ def _task_groups(deadlines, day: datetime.date) -> dict:
     horizon = day + datetime.timedelta(days=7)
     rows = list(deadlines.filter(due_on__lte=horizon).select_related("case__child", "responsible"))
     return {
-        "overdue": [d for d in rows if d.due_on < day],
+        "overdue": [d for d in rows if d.due_on < day and d.can_be_overdue],
+        "may_now": [d for d in rows if d.due_on < day and not d.can_be_overdue],
         "upcoming": [d for d in rows if d.due_on >= day],
     }
 

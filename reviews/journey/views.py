@@ -11,7 +11,7 @@ from cases.services import case_for_page
 from planning.selectors import not_appropriate
 from reunification.clock import today
 from reviews.evidence import PLAN_FIELD, decision_evidence
-from reviews.journey import decisions, rules
+from reviews.journey import decision_record, decisions, next_step, rules
 from reviews.journey.forms import (
     CarePlanApprovalForm,
     DisputeForm,
@@ -48,9 +48,11 @@ def journey_page(request, pk):
             "case": case,
             "not_pursued": latest_not_pursued(case) if not_pursued else None,
             "may_reopen": not_pursued and may_reopen(case),
-            "tasks": tasks,
+            "tasks": next_step.tasks_with_links(case, tasks),
+            "next_step": next_step.next_step(user, case, tasks),
             "all_done": tasks and all(t.done for t in tasks),
-            "record": journey_record(case),
+            "record": (record := journey_record(case)),
+            "decisions": decision_record.in_date_order(record),
             "actions": available_actions(user, case, facts),
             "is_not_pursued": case.stage == Stage.NOT_PURSUED,
             "can_raise_dispute": policy.may_raise_disagreement(user, case),

@@ -60,6 +60,12 @@ class Deadline(models.Model):
     def __str__(self):
         return f"{self.what} by {self.due_on}"
 
+    @property
+    def can_be_overdue(self) -> bool:
+        """A step-down or a closure the rules now allow is a chance, not a duty:
+        it is never late."""
+        return self.kind not in (DeadlineKind.RISK_STEP_DOWN, DeadlineKind.RISK_CLOSURE)
+
 
 class DigestStatus(models.TextChoices):
     PENDING = "pending", "Pending"

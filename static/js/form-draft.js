@@ -8,12 +8,19 @@
 // page shown to nobody, except the sign-in page a time-out sends people to
 // (<body data-drafts-held>), where the drafts wait for whoever signs in next.
 // Signing out wipes them too.
+// A draft is offered back ("Restore what you typed?"), never filled in unasked,
+// and only when the typing could otherwise be lost: after a time-out (the sign-in
+// page marks the drafts held) or when a save never reached the server (the form
+// page shown again with no answer to it). A later visit to the form starts it
+// empty. A confirmation tick is never kept: it must be ticked each time.
 (function () {
   "use strict";
   var NAMESPACE = "reunification-draft";
   var PREFIX = NAMESPACE + ":";
   var SUBMITTED = NAMESPACE + "-submitted";
   var OWNER = NAMESPACE + "-owner";
+  var HELD = NAMESPACE + "-held";
+  var NEVER_KEPT = /acknowledged|confirm/i;
   var storage;
   try { storage = window.sessionStorage; } catch (e) { return; }
 
@@ -27,11 +34,17 @@
   var body = document.body;
   var owner = body.getAttribute("data-draft-owner");
   if (!owner) {
-    if (!body.hasAttribute("data-drafts-held")) { wipe(); }
+    if (body.hasAttribute("data-drafts-held")) {
+      storage.setItem(HELD, "1");
+    } else {
+      wipe();
+    }
     return;
   }
   if (storage.getItem(OWNER) !== owner) { wipe(); }
   storage.setItem(OWNER, owner);
+  var afterTimeOut = storage.getItem(HELD) === "1";
+  storage.removeItem(HELD);
 
   var pagePrefix = PREFIX + owner + ":" + window.location.pathname + "#";
 
@@ -40,7 +53,8 @@
   function fields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name !== "csrfmiddlewaretoken" && el.type !== "password" &&
-        el.type !== "submit" && el.type !== "button" && el.type !== "hidden";
+        el.type !== "submit" && el.type !== "button" && el.type !== "hidden" &&
+        !(el.type === "checkbox" && NEVER_KEPT.test(el.name));
     });
   }
 
@@ -73,29 +87,66 @@
   }
 
   // A successful save redirects to another page: drop the draft of the form that
-  // was submitted. (A submission that met an expired session goes to the sign-in
-  // page, which holds the drafts, and keeps its draft for after signing in.)
+  // was submitted; so does a refusal, which the server shows with what was typed.
+  // Back on the form with neither, the save never arrived: offer the draft.
+  var serverErrors = document.querySelector(".govuk-error-summary");
+  var saveFailed = false;
   var submitted = storage.getItem(SUBMITTED);
+  storage.removeItem(SUBMITTED);
   if (submitted) {
-    if (submitted.indexOf(pagePrefix) !== 0) {
+    if (submitted.indexOf(pagePrefix) === 0 && !serverErrors) {
+      saveFailed = true;
+    } else {
       storage.removeItem(submitted);
     }
-    storage.removeItem(SUBMITTED);
+  }
+
+  function hasDraft(form) {
+    var raw = storage.getItem(key(form));
+    if (!raw) { return false; }
+    var values = JSON.parse(raw);
+    return fields(form).some(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        var k = el.name + "=" + el.value;
+        return k in values && el.checked !== values[k];
+      }
+      return el.name in values && el.value !== values[el.name];
+    });
   }
 
   var forms = document.querySelectorAll("form[method=post]:not([data-sign-out]), form[method=POST]:not([data-sign-out])");
-  var restored = false;
+  var offered = [];
   Array.prototype.forEach.call(forms, function (form) {
-    // After a failed submission the server has re-rendered what was typed.
-    var serverErrors = document.querySelector(".govuk-error-summary");
-    if (!serverErrors) { restored = restore(form) || restored; }
+    if ((afterTimeOut || saveFailed) && !serverErrors && hasDraft(form)) {
+      offered.push(form);
+    } else {
+      storage.removeItem(key(form));
+    }
     form.addEventListener("input", function () { save(form); });
     form.addEventListener("change", function () { save(form); });
-    form.addEventListener("submit", function () { save(form); storage.setItem(SUBMITTED, key(form)); });
+    form.addEventListener("submit", function (event) {
+      save(form);
+      // "Add another" is answered by the server with the rows as typed.
+      var submitter = event.submitter;
+      if (!(submitter && submitter.name === "add_another")) {
+        storage.setItem(SUBMITTED, key(form));
+      }
+    });
   });
-  if (restored) {
-    var banner = document.querySelector(".app-draft-restored");
-    if (banner) { banner.hidden = false; }
+  var banner = document.querySelector(".app-draft-restored");
+  if (offered.length && banner) {
+    banner.hidden = false;
+    var restoreButton = banner.querySelector("[data-draft-restore]");
+    var discardButton = banner.querySelector("[data-draft-discard]");
+    restoreButton.addEventListener("click", function () {
+      offered.forEach(function (form) { restore(form); });
+      banner.querySelector("[data-draft-question]").hidden = true;
+      banner.querySelector("[data-draft-done]").hidden = false;
+    });
+    discardButton.addEventListener("click", function () {
+      offered.forEach(function (form) { storage.removeItem(key(form)); });
+      banner.hidden = true;
+    });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (form) {

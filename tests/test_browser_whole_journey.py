@@ -1,0 +1,562 @@
+"""In a real browser, one child's whole journey, stages 1 to 5 and closure, with
+only the positive steps, everything the guidance asks for recorded through the
+pages by the person who records it: and the effort it takes, counted.
+
+Mia Hart is on an interim care order. The team manager opens her case; the social
+worker records her household, the checks, the assessment and the planning; the
+team manager, the head of service, the IRO and the service director make their
+decisions where "Waiting for me" sends them. She goes home, is reviewed and
+visited, her care order is discharged and, once Low risk has held and she has
+been home six months, the case is closed.
+
+The walk counts what a person does:
+- pages: every page the browser loads (a link followed, a form sent, a page
+  shown again with its errors);
+- clicks: every link, button, radio or tick box clicked (a date is typed, not
+  clicked);
+- fields: every question answered (a date is one field, as the page asks it as
+  one question).
+Signing in is left out of the counts: it is the same however the pages are made.
+The figures are in the README (Recording effort). Needs Debian's Chromium.
+"""
+
+import datetime
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from cases.models import PoliceCheck, ReunificationCase, Stage
+from tests.browser_demo import launch_chromium
+from tests.factories import RISK_ANSWERS
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+LONDON = ZoneInfo("Europe/London")
+D = datetime.date
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests",
+    ),
+]
+
+# What the whole journey takes, counted by this walk (see the README).
+EXPECTED = {"pages": 115, "clicks": 204, "fields": 226}
+
+
+def noon(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON)
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def passwords(settings, everyone, people):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for user in vars(people).values():
+        user.set_password(PASSWORD)
+        user.save()
+    return people
+
+
+def screenshot(page, name):
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+class Walk:
+    """A browser session that counts the pages, clicks and fields of recording."""
+
+    def __init__(self, page, server: str):
+        self.page, self.server = page, server
+        self.counts = {"pages": 0, "clicks": 0, "fields": 0}
+        self.counting = True
+        self.case: ReunificationCase | None = None
+        page.on("load", self._loaded)
+
+    def _loaded(self, _page):
+        if self.counting:
+            self.counts["pages"] += 1
+
+    # -- signing in, not counted ---------------------------------------------------
+
+    def travel(self, day: datetime.date):
+        """Moves the clock on to midday on `day`; the session has timed out, so
+        whoever was signed in signs in again."""
+        self.clock.move_to(noon(day))
+        self.sign_in_as(self.user)
+
+    def sign_in_as(self, user):
+        self.user = user
+        self.counting = False
+        page = self.page
+        page.context.clear_cookies()
+        page.goto(f"{self.server}/sign-in/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_selector("h1:has-text('My cases')")
+        self.counting = True
+
+    # -- what a person does --------------------------------------------------------
+
+    def click(self, selector: str):
+        self.counts["clicks"] += 1
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
+    def link(self, text: str):
+        """Follows the first link (or link styled as a button) saying `text`."""
+        self.counts["clicks"] += 1
+        with self.page.expect_navigation():
+            self.page.locator("main a", has_text=text).first.click()
+
+    def open(self, path: str):
+        """Goes to a page by a link in the service's navigation or the case's own
+        (one click, as a person would follow it)."""
+        self.counts["clicks"] += 1
+        self.page.goto(f"{self.server}{path}")
+
+    def case_path(self, rest: str = "") -> str:
+        return f"/cases/{self.case.pk}/{rest}"
+
+    def look_at(self, path: str, name: str):
+        """A screenshot of a page, outside the counts."""
+        self.counting = False
+        self.page.goto(f"{self.server}{path}")
+        screenshot(self.page, name)
+        self.counting = True
+
+    def open_waiting(self, what: str):
+        self.open("/decisions/")
+        screenshot(self.page, "whole-journey-waiting")
+        row = self.page.locator("tr", has_text="Mia Hart").filter(has_text=what)
+        self.counts["clicks"] += 1
+        with self.page.expect_navigation():
+            row.get_by_role("link", name=what).first.click()
+
+    def answer(self, **answers):
+        """Answers each named question: a date (three boxes), a radio, a tick box,
+        a select or a text box, as the page asks it."""
+        page = self.page
+        for name, value in answers.items():
+            self.counts["fields"] += 1
+            if page.locator(f"[name='{name}_0']").count():
+                day = value
+                page.fill(f"[name='{name}_0']", str(day.day))
+                page.fill(f"[name='{name}_1']", str(day.month))
+                page.fill(f"[name='{name}_2']", str(day.year))
+                continue
+            field = page.locator(f"[name='{name}']").first
+            if not page.locator(f"[name='{name}']").count():
+                screenshot(page, "whole-journey-failed")
+                raise AssertionError(f"No {name} on {page.url}: {page.locator('h1').inner_text()}")
+            kind = field.evaluate("e => e.type || e.tagName")
+            if kind == "radio":
+                self.counts["clicks"] += 1
+                page.check(f"[name='{name}'][value='{value}']")
+            elif kind == "checkbox":
+                self.counts["clicks"] += 1
+                page.set_checked(f"[name='{name}']", bool(value))
+            elif kind.startswith("select"):
+                self.counts["clicks"] += 1
+                option = page.locator(f"[name='{name}'] option[value='{value}']")
+                if not option.count():
+                    option = page.locator(f"[name='{name}'] option", has_text=str(value))
+                field.select_option(value=option.first.get_attribute("value"))
+            else:
+                field.fill(str(value))
+
+    def send(self, label: str = ""):
+        """Sends the form (the button saying `label`, or the form's own); the page
+        that follows must not be the same form shown with its errors."""
+        self.counts["clicks"] += 1
+        if label:
+            button = self.page.locator("main button", has_text=label).first
+        else:
+            button = self.page.locator(
+                "main form[method=post] :is(button, input[type=submit]):not([formaction])"
+            ).first
+        with self.page.expect_navigation():
+            button.click()
+        errors = self.page.locator(".govuk-error-summary")
+        assert not errors.count(), errors.inner_text()
+
+    def record(self, rest: str, label: str = "", /, **answers):
+        """Opens the case's page at `rest`, answers its questions and sends it."""
+        self.open(self.case_path(rest))
+        self.answer(**answers)
+        self.send(label)
+
+    def add_several(self, kind: str, rows: list[dict], /, query: str = ""):
+        """Adds several records of `kind` on its "add another" page: a row is
+        answered, "Add another" asked for the next, then all are saved at once."""
+        self.open(self.case_path(f"{kind}/add-several/{query}"))
+        for n, answers in enumerate(rows):
+            if n and not self.page.locator(f"[name^='row-{n}-']").count():
+                self.click("main button[name=add_another]")
+            self.answer(**{f"row-{n}-{name}": value for name, value in answers.items()})
+        screenshot(self.page, f"whole-journey-add-several-{kind}")
+        self.send("Save")
+
+    def add(self, kind: str, /, **answers):
+        """Adds a record of `kind` through its add page (the overview's "Add" link)."""
+        self.record(f"{kind}/add/", **answers)
+
+
+@pytest.fixture
+def walk(transactional_db, live_server, browser_page, passwords):
+    with time_machine.travel(noon(D(2026, 3, 2))) as traveller:
+        walk = Walk(browser_page, live_server.url)
+        walk.clock = traveller
+        walk.people = passwords
+        yield walk
+
+
+def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk, people):
+    page = walk.page
+    sw, tm, hos, iro, director = (
+        people.social_worker,
+        people.team_manager,
+        people.head_of_service,
+        people.iro,
+        people.director,
+    )
+
+    # Opening the case: the team manager.
+    walk.sign_in_as(tm)
+    walk.link("Open a new case")
+    walk.answer(
+        **{
+            "child-first_name": "Mia",
+            "child-last_name": "Hart",
+            "child-date_of_birth": D(2018, 6, 14),
+            "child-sex": "2",
+            "child-ethnicity": "WBRI",
+            "child-local_identifier": "N765432",
+        },
+        became_looked_after_on=D(2025, 9, 1),
+        reunification_first_considered_on=D(2026, 2, 20),
+        category_of_need="N1",
+        reason_for_care_notes="Came into care after neglect at home.",
+        social_worker=sw.get_full_name(),
+        iro=iro.get_full_name(),
+    )
+    walk.send()
+    walk.case = ReunificationCase.objects.get(child__first_name="Mia")
+    screenshot(page, "whole-journey-opened")
+
+    # Her care history and household: the social worker.
+    walk.sign_in_as(sw)
+    walk.add("legal-status", code="C1", start_date=D(2025, 9, 1))
+    walk.add("placement", placement_type="U4", carer="Mr and Mrs Lane", start_date=D(2025, 9, 1))
+    walk.add_several(
+        "household-member",
+        [
+            {
+                "name": name,
+                "relationship": relationship,
+                "date_of_birth": born,
+                "has_parental_responsibility": True,
+                "lives_in_household": True,
+            }
+            for name, relationship, born in (
+                ("Dawn Hart", "Mother", D(1992, 4, 3)),
+                ("Lee Hart", "Father", D(1990, 1, 9)),
+            )
+        ],
+    )
+    # The household's link asks for a check of each adult not yet checked.
+    members = walk.case.family_members.order_by("pk").values_list("pk", flat=True)
+    walk.add_several(
+        "police-check",
+        [{"requested_on": D(2026, 3, 2)}, {"requested_on": D(2026, 3, 2)}],
+        query="?" + "&".join(f"member={pk}" for pk in members),
+    )
+    walk.add(
+        "parental-issue",
+        kind="substance_misuse",
+        parent="Dawn Hart",
+        description="Alcohol",
+        treatment="engaging",
+    )
+    screenshot(page, "whole-journey-household")
+
+    # Stage 1: the care plan confirmed, agreed and ratified.
+    walk.sign_in_as(tm)
+    walk.open_waiting("Confirm the reunification care plan")
+    walk.answer(approved_on=D(2026, 3, 2), rationale="Discussed in supervision.")
+    walk.send()
+    walk.sign_in_as(hos)
+    walk.open_waiting("Agree the reunification care plan")
+    walk.answer(approved_on=D(2026, 3, 2))
+    walk.send()
+    walk.sign_in_as(iro)
+    walk.open_waiting("Ratify the care plan at a Child in Care review")
+    walk.answer(approved_on=D(2026, 3, 2), cic_review_on=D(2026, 3, 2))
+    walk.send()
+
+    # Stage 2: the assessment.
+    walk.sign_in_as(sw)
+    walk.open(walk.case_path("journey/"))
+    walk.send("Start the assessment")
+    assert walk.page.locator("h1").inner_text() == "2. Assessment of risk and viability"
+    walk.travel(D(2026, 3, 6))
+    walk.look_at(walk.case_path("journey/"), "whole-journey-next-step-assessment")
+    walk.add(
+        "child-views",
+        recorded_on=D(2026, 3, 3),
+        views="I want to go home to Mum and Dad.",
+        advocate="accepted",
+    )
+    for parent in ("Dawn Hart", "Lee Hart"):
+        walk.add(
+            "parent-views", parent=parent, recorded_on=D(2026, 3, 4), views="We want her home."
+        )
+    walk.add(
+        "single-assessment",
+        housing_financial_education="Two-bedroom flat; benefits in place; school kept.",
+        parenting_capacity="Good routines; capacity to change shown since the autumn.",
+        chronology_and_genogram_reviewed=True,
+        significant_events="Police called twice in 2024.",
+        barriers_to_change="Isolation from family.",
+        sustained_change_and_relapse="Six months without a relapse.",
+    )
+    police_checks = list(
+        PoliceCheck.objects.filter(member__case=walk.case)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in police_checks:
+        walk.record(f"police-check/{pk}/", returned_on=D(2026, 3, 5), outcome="no_trace")
+    risk_assessment(walk, "medium", D(2026, 3, 6))
+    walk.sign_in_as(tm)
+    sign_off(walk)
+    walk.open_waiting("Hold the Reunification Viability Consultation")
+    walk.answer(
+        held_on=D(2026, 3, 6),
+        outcome="suited",
+        rationale="Medium risk; Mia and her parents want it.",
+    )
+    walk.send()
+    assert walk.page.locator("h1").inner_text() == "3. Support and planning"
+
+    # Stage 3: support and planning.
+    walk.travel(D(2026, 3, 27))
+    walk.record(
+        "planning/meetings/add/",
+        held_on=D(2026, 3, 9),
+        considerations="Gradual return over eight weeks.",
+        **{f"invitees-{n}-{what}": True for n in range(4) for what in ("invited", "attended")},
+    )
+    walk.sign_in_as(sw)
+    walk.record(
+        "planning/agreements/add/",
+        agreed_on=D(2026, 3, 10),
+        consequences_explained="Explained at the meeting.",
+        review_dates="Every four weeks.",
+        parents_agreed=True,
+        **{
+            "goals-0-goal": "Stay sober",
+            "goals-0-measure": "Clear tests",
+            "goals-0-responsible": "Dawn",
+            "goals-0-due_on": D(2026, 4, 10),
+            "goals-1-goal": "School every day",
+            "goals-1-measure": "Attendance",
+            "goals-1-responsible": "Lee",
+            "goals-1-due_on": D(2026, 4, 10),
+        },
+    )
+    walk.add_several(
+        "family-time-step",
+        [
+            {
+                "starts_on": starts,
+                "ends_on": ends,
+                "frequency": frequency,
+                "duration": "Three hours" if not overnight else "Friday to Sunday",
+                "supervised": not overnight,
+                "overnight": overnight,
+            }
+            for starts, ends, frequency, overnight in (
+                (D(2026, 3, 10), D(2026, 3, 23), "Twice a week", False),
+                (D(2026, 3, 24), D(2026, 4, 6), "Three times a week", False),
+                (D(2026, 4, 7), D(2026, 4, 30), "Weekends", True),
+            )
+        ],
+    )
+    walk.add(
+        "contingency-plan",
+        scenarios="Relapse",
+        actions="Mia goes to her grandmother",
+        carers_roles="Grandmother on call",
+        agreed_on=D(2026, 3, 11),
+    )
+    walk.add(
+        "support-plan",
+        fgc_held=True,
+        fgc_held_on=D(2026, 3, 11),
+        siblings_considered="No siblings.",
+    )
+    for kind, provider in (("service", "Family support"), ("team_around_child", "School")):
+        walk.add(
+            "support-service",
+            kind=kind,
+            provider=provider,
+            starts_on=D(2026, 3, 12),
+            timing="both",
+        )
+    walk.add_several(
+        "direct-work-session",
+        [
+            {"held_on": held_on, "kind": kind, "notes": "Went well."}
+            for held_on, kind in (
+                (D(2026, 3, 12), "direct_work"),
+                (D(2026, 3, 19), "restorative_meeting"),
+                (D(2026, 3, 26), "life_story"),
+            )
+        ],
+    )
+    walk.add(
+        "placement-plan",
+        lives_with="Dawn and Lee Hart",
+        arrangements="Home from 1 May",
+        support="Family support twice a week",
+        contact="With her grandmother",
+        agreed_on=D(2026, 3, 27),
+    )
+    walk.sign_in_as(director)
+    walk.open_waiting("Approve placement with parents (care order)")
+    walk.answer(outcome="approved", decided_on=D(2026, 3, 27), reason="Plan and checks seen.")
+    walk.send()
+    walk.sign_in_as(sw)
+    walk.open(walk.case_path("journey/"))
+    walk.send("Move to confirmation")
+    assert walk.page.locator("h1").inner_text() == "4. Confirmation"
+
+    # Stage 4: confirmation.
+    walk.travel(D(2026, 4, 20))
+    risk_assessment(walk, "medium", D(2026, 4, 20))
+    walk.sign_in_as(tm)
+    sign_off(walk)
+    walk.open_waiting("Hold the Reunification Viability Meeting")
+    walk.answer(
+        held_on=D(2026, 4, 20),
+        outcome="confirmed",
+        return_date=D(2026, 5, 1),
+        rationale="Goals met; overnight stays went well.",
+    )
+    walk.send()
+    screenshot(page, "whole-journey-return-date")
+    walk.sign_in_as(sw)
+    walk.look_at(walk.case_path("journey/"), "whole-journey-next-step-return-home")
+
+    # Stage 5: the return home and after.
+    walk.travel(D(2026, 5, 1))
+    walk.sign_in_as(sw)
+    walk.record(
+        "journey/return-home/",
+        returned_on=D(2026, 5, 1),
+        planned="yes",
+        returned_to="Dawn and Lee Hart",
+        legal_status_after="care_order",
+    )
+    assert ReunificationCase.objects.get(pk=walk.case.pk).stage == Stage.RETURN_HOME
+    for visited_on in (D(2026, 5, 7), D(2026, 6, 11), D(2026, 7, 23), D(2026, 9, 3)):
+        walk.travel(visited_on)
+        walk.record("journey/visits/new/", visited_on=visited_on, seen_alone="yes")
+    walk.travel(D(2026, 9, 10))
+    risk_assessment(walk, "low", D(2026, 9, 10))
+    walk.sign_in_as(tm)
+    sign_off(walk)
+    walk.sign_in_as(iro)
+    for held_on in (D(2026, 5, 28), D(2026, 9, 10)):
+        walk.record(
+            "journey/reviews/new/",
+            held_on=held_on,
+            review_type="cic",
+            chair=iro.get_full_name(),
+            attended="Mia, Dawn, Lee, the social worker",
+            outcome="Going well.",
+            reunification_considered="yes",
+            reunification_outcome="Home is working.",
+        )
+    walk.sign_in_as(sw)
+    for visited_on in (D(2026, 10, 15), D(2026, 11, 26), D(2027, 1, 7), D(2027, 2, 18)):
+        walk.travel(visited_on)
+        walk.record("journey/visits/new/", visited_on=visited_on, seen_alone="yes")
+    walk.travel(D(2027, 3, 4))
+    walk.sign_in_as(iro)
+    walk.record(
+        "journey/reviews/new/",
+        held_on=D(2027, 3, 4),
+        review_type="cic",
+        chair=iro.get_full_name(),
+        attended="Mia, Dawn, Lee, the social worker",
+        outcome="Low risk held; ready to close.",
+        reunification_considered="yes",
+        reunification_outcome="Home is working.",
+    )
+    walk.travel(D(2027, 3, 10))
+    walk.look_at("/tasks/", "whole-journey-my-tasks")
+    walk.sign_in_as(tm)
+    walk.record(
+        "journey/close/",
+        closed_on=D(2027, 3, 10),
+        reason="sustained_low",
+        warning_acknowledged=True,
+        notes="Low risk held six months; home ten months.",
+    )
+    assert ReunificationCase.objects.get(pk=walk.case.pk).stage == Stage.CLOSED
+    screenshot(page, "whole-journey-closed")
+
+    print("whole journey:", walk.counts)
+    assert walk.counts == EXPECTED
+
+
+def risk_assessment(walk, level: str, on: datetime.date):
+    """The social worker writes a risk assessment pointing to `level` and sends it
+    for sign-off."""
+    risk_factors, protective, capacity, wishes, recurrence = RISK_ANSWERS[level]
+    walk.sign_in_as(walk.people.social_worker)
+    walk.record(
+        "risk/new/",
+        assessed_on=on,
+        risk_factors=risk_factors,
+        risk_factors_evidence="Mother is working with the substance misuse service.",
+        protective_factors=protective,
+        protective_factors_evidence="Grandmother visits daily.",
+        capacity_for_change=capacity,
+        capacity_for_change_evidence="Kept every appointment since the autumn.",
+        wishes=wishes,
+        wishes_evidence="Mia and her parents both spoke about it.",
+        recurrence=recurrence,
+        recurrence_evidence="Judged from the chronology and the police checks.",
+        **{"factors-1-status": "being_addressed"},
+    )
+    walk.answer(confirmed_level=level, rationale="The practitioner's judgement, with the tool.")
+    walk.send()
+
+
+def sign_off(walk):
+    walk.open_waiting("Sign off the risk assessment")
+    walk.answer(decision="sign_off")
+    walk.send("Record decision")
