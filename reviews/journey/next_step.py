@@ -64,6 +64,10 @@ DEADLINE_PAGES = {
     "risk_closure": "reviews:close",
     "reconsider": "reviews:journey",
     "review_reunif": "reviews:aftercare",
+    "service_gap": "planning:overview",
+    "planning_meeting": "planning:add_meeting",
+    "goal_review": "planning:overview",
+    "further_work": "reviews:journey",
 }
 
 
