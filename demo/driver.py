@@ -36,7 +36,14 @@ from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
 from planning import services as planning
 from planning.matching import SERVICE_FOR_ISSUE
-from planning.models import DirectWorkKind, InviteeKind, PwPOutcome, ServiceKind, ServiceTiming
+from planning.models import (
+    DirectWorkKind,
+    GoalOutcome,
+    InviteeKind,
+    PwPOutcome,
+    ServiceKind,
+    ServiceTiming,
+)
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines.rules import (
     cic_review_due,
@@ -186,6 +193,7 @@ class Journey:
 
     def plan(self, end_stage: str, *, until: datetime.date, progress: int, days_in=None):
         self.plan_dates(end_stage, until, days_in)
+        self.until = until
         self.handover_on = self.between(self.opened, until, 0.5)
         self.at(self.opened, self.open)
         if self.story.handover_from:  # before anything else that day, as worker() says
@@ -534,9 +542,21 @@ class Journey:
             "review_dates": "Every six weeks at the core group.",
             "parents_agreed": True,
         }
-        planning.save_written_agreement(
+        agreement = planning.save_written_agreement(
             case=self.case, by=as_(self.worker(day)), values=values, goals=goals
         )
+        for goal in agreement.goals.all():
+            if goal.due_on < self.until:  # reviewed on its date, as the plan says
+                self.at(goal.due_on, self.review_goal, goal)
+
+    def review_goal(self, goal) -> None:
+        day = risk_today()
+        values = {
+            "reviewed_on": day,
+            "outcome": GoalOutcome.MET,
+            "evidence": "Seen at the core group: kept to since the agreement began.",
+        }
+        planning.save_goal_review(goal=goal, by=as_(self.worker(day)), values=values)
 
     def family_time(self, start, end) -> None:
         span = [start, self.between(start, end, 0.4), self.between(start, end, 0.7), end]

@@ -131,7 +131,10 @@ def move_to_confirmation(request, pk):
     case = _case(request, pk)
     policy.require(policy.may_move_stage(request.user, case))
     evidence = decision_evidence(case, today())
-    form = MoveToConfirmationForm(request.POST or None, case=case, evidence=evidence)
+    # Bound on any POST: the form may have no field at all, so an empty POST
+    # is still the person asking to move.
+    posted = request.POST if request.method == "POST" else None
+    form = MoveToConfirmationForm(posted, case=case, evidence=evidence)
     return decision_page(
         request,
         case,

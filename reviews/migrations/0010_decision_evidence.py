@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0009_i17_ssda903_return'),
+        ('reviews', '0009_ssda903_return'),
     ]
 
     operations = [
