@@ -13,6 +13,10 @@ register = template.Library()
 
 @register.filter
 def first_input_id(bound_field) -> str:
+    if not hasattr(bound_field, "field"):
+        # A form with nothing to fill in (moving a stage): its refusal is about
+        # the case, so the link goes to the top of the page's content.
+        return "main-content"
     widget = bound_field.field.widget
     if isinstance(widget, forms.MultiWidget):
         return f"{bound_field.auto_id}_0"
