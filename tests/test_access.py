@@ -16,13 +16,15 @@ from django.urls import reverse
 from cases import policy, services
 from cases.models import Child, Role, Stage
 from cases.records import RECORD_TYPES
+from cases.several import SEVERAL
 from cases.urls import urlpatterns
 from tests.factories import ChildFactory, PlacementFactory, ReunificationCaseFactory, open_case
 
 pytestmark = pytest.mark.usefixtures("on_10_march_2026")
 
 RECORD_PAGES = [f"add:{slug}" for slug in RECORD_TYPES] + [f"edit:{slug}" for slug in RECORD_TYPES]
-CHANGE_PAGES = ["edit_child", "edit_case", *RECORD_PAGES]
+SEVERAL_PAGES = [f"several:{slug}" for slug in SEVERAL]
+CHANGE_PAGES = ["edit_child", "edit_case", *RECORD_PAGES, *SEVERAL_PAGES]
 EVERY_PAGE = ["overview", "audit", "allocate", *CHANGE_PAGES]
 
 OUTSIDERS = ["outsider", "south_manager", "other_iro", "performance"]
@@ -35,6 +37,8 @@ def url(page: str, case) -> str:
     action, _, slug = page.partition(":")
     if action == "add":
         return reverse("cases:add_record", args=[case.pk, slug])
+    if action == "several":
+        return reverse("cases:add_several", args=[case.pk, slug])
     if action == "edit":
         record = RECORD_TYPES[slug].queryset(case).get()
         return reverse("cases:edit_record", args=[case.pk, slug, record.pk])
@@ -61,6 +65,7 @@ def test_every_case_url_is_covered():
         "edit_case",
         "allocate",
         "add_record",
+        "add_several",
         "edit_record",
     }
 

@@ -46,7 +46,7 @@ pytestmark = [
 ]
 
 # What the whole journey takes, counted by this walk (see the README).
-EXPECTED = {"pages": 115, "clicks": 204, "fields": 226}
+EXPECTED = {"pages": 122, "clicks": 208, "fields": 230}
 
 
 def noon(day: datetime.date) -> datetime.datetime:
@@ -249,7 +249,7 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
             "child-first_name": "Mia",
             "child-last_name": "Hart",
             "child-date_of_birth": D(2018, 6, 14),
-            "child-sex": "2",
+            "child-sex": "F",
             "child-ethnicity": "WBRI",
             "child-local_identifier": "N765432",
         },
@@ -297,6 +297,13 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
         parent="Dawn Hart",
         description="Alcohol",
         treatment="engaging",
+    )
+    walk.add(
+        "support-service",
+        kind="specialist_substance_misuse",
+        provider="Community alcohol service",
+        starts_on=D(2026, 3, 2),
+        timing="both",
     )
     screenshot(page, "whole-journey-household")
 
@@ -448,8 +455,7 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
     walk.answer(outcome="approved", decided_on=D(2026, 3, 27), reason="Plan and checks seen.")
     walk.send()
     walk.sign_in_as(sw)
-    walk.open(walk.case_path("journey/"))
-    walk.send("Move to confirmation")
+    walk.record("journey/confirmation/")
     assert walk.page.locator("h1").inner_text() == "4. Confirmation"
 
     # Stage 4: confirmation.

@@ -75,6 +75,7 @@ NOT_FORMS = {
     "reporting:outcomes",
     "reporting:ssda903",
     "reporting:downloads",
+    "reporting:service_gaps",
     "waiting_for_me",
     "my_tasks",
     "team_tasks",
@@ -151,6 +152,12 @@ def _edit_record(slug):
 for _slug in RECORD_TYPES:
     page(f"cases:add_record[{_slug}]")(_add_record(_slug))
     page(f"cases:edit_record[{_slug}]")(_edit_record(_slug))
+
+
+@page("cases:add_several[family-time-step]")
+def _(fx):
+    case = with_records(fx)
+    return Page("social_worker", url("cases:add_several", case.pk, "family-time-step"))
 
 
 @page("cases:new")
