@@ -178,6 +178,13 @@ def sees_whole_council(user: User) -> bool:
     )
 
 
+def may_import_ssda903(user: User) -> bool:
+    """Loading a council's existing SSDA903 return (children, their care history,
+    reviews and missing episodes, across the council): performance staff, who
+    prepare the return."""
+    return _active(user) and user.has_role(Role.PERFORMANCE)
+
+
 # Holding a part in a case ------------------------------------------------------
 
 

@@ -491,7 +491,7 @@ class Writer:
                     if planned
                     else "The child left the placement and went home; the plan followed.",
                     returned_to="Mother",
-                    episode_end_reason="" if care_order else "E4A",
+                    episode_end_reason="" if care_order else ("E4A" if planned else "E4B"),
                     legal_status_after=LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
                     if care_order
                     else LegalStatusAfterReturn.CHILD_IN_NEED,

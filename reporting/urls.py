@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("outcomes/", views.outcomes, name="outcomes"),
     path("ssda903/", views.ssda903, name="ssda903"),
+    path("ssda903/import/", views.import_return, name="ssda903_import"),
     path("service-gaps/", views.service_gaps, name="service_gaps"),
     path("downloads/", views.downloads, name="downloads"),
 ]

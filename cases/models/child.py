@@ -16,6 +16,7 @@ from .codes import (
     PlacementType,
     ReasonEpisodeCeased,
     ReasonPlaceChange,
+    ReviewParticipation,
     Sex,
 )
 from .versioned import Versioned
@@ -322,3 +323,26 @@ class MissingEpisode(Versioned):
 
     def __str__(self):
         return f"Missing from {self.start_date}"
+
+
+class LoadedReview(Versioned):
+    """A Child in Care review held before the child's record was in the service,
+    loaded from the council's earlier SSDA903 return: only its date and how the
+    child took part (the rest of the review stays in the council's old system).
+    Reviews held since are recorded on the child's case."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="loaded_reviews")
+    held_on = models.DateField("Date of the review")
+    participation = models.CharField(
+        "How the child took part (SSDA903)", max_length=3, choices=ReviewParticipation.choices
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "held_on"], name="one_loaded_review_a_day")
+        ]
+
+    def __str__(self):
+        return f"Child in Care review, {self.held_on}"

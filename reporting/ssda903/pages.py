@@ -122,6 +122,7 @@ def ssda903(request):
             "failures": _named(request.user, result.failures) if result else [],
             "validator": validation.available(),
             "excluded": validation.EXCLUDED_RULES,
+            "may_import": policy.may_import_ssda903(request.user),
             "title": "SSDA903 return",
         },
     )

@@ -9,6 +9,7 @@ disk, so a whole council's year is written in bounded memory.
 import contextlib
 import csv
 import datetime
+import heapq
 import io
 import tempfile
 import zipfile
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Q
 
-from cases.models import Child, LegalStatus, MissingEpisode, Role
+from cases.models import Child, LegalStatus, LoadedReview, MissingEpisode, Role
 from cases.models.case import Allocation
 
 from .. import csv_files
@@ -106,9 +107,11 @@ def _header(child: dict) -> dict:
 
 
 def _reviews(ids, year: Year):
+    """The Child in Care reviews recorded on the child's cases and those loaded
+    from an earlier return, merged in order: one a day."""
     from reviews.models import Review, ReviewType
 
-    held = (
+    recorded = (
         Review.objects.filter(
             case__child__in=ids,
             review_type=ReviewType.CHILD_IN_CARE,
@@ -121,6 +124,13 @@ def _reviews(ids, year: Year):
         )
         .iterator(chunk_size=2000)
     )  # fmt: skip
+    loaded = (
+        LoadedReview.objects.filter(child__in=ids, held_on__range=(year.start, year.end))
+        .order_by("child__local_identifier", "held_on")
+        .values_list("child__local_identifier", "child__date_of_birth", "held_on", "participation")
+        .iterator(chunk_size=2000)
+    )
+    held = heapq.merge(recorded, loaded, key=lambda review: (review[0], review[2]))
     last = None
     for identifier, born, day, participation in held:
         if (identifier, day) == last:

@@ -6,6 +6,7 @@ from cases.forms import GOVUKDateField
 from cases.models import LegalStatusCode, PlacementType, ReasonEpisodeCeased, Role, User
 from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
+from reviews.aftercare.rules import episode_end_contradiction
 from reviews.journey.forms import DecisionForm
 from reviews.models import ClosureReason, LegalStatusAfterReturn, ReviewType
 
@@ -49,12 +50,19 @@ class ReturnHomeForm(DecisionForm):
             for c in (ReasonEpisodeCeased.E4A, ReasonEpisodeCeased.E4B, ReasonEpisodeCeased.E13)
         ],
         widget=forms.RadioSelect,
+        help_text="E4A for a planned return, E4B for one that was not planned.",
     )
 
     def clean(self):
         data = super().clean()
         if data.get("planned") is False and not data.get("unplanned_reason", "").strip():
             self.add_error("unplanned_reason", "Say why the return was not planned")
+        if data.get("planned") is not None and "episode_end_reason" not in self.errors:
+            contradiction = episode_end_contradiction(
+                data["planned"], data.get("episode_end_reason", "")
+            )
+            if contradiction:
+                self.add_error("episode_end_reason", contradiction)
         return data
 
 

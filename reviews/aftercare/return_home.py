@@ -269,6 +269,9 @@ def record_return_home(
         )
     if not remains and not episode_end_reason:
         raise ValidationError("Select the reason the care episode ended")
+    contradiction = ending.episode_end_contradiction(planned, episode_end_reason)
+    if contradiction:
+        raise ValidationError({"episode_end_reason": contradiction})
     if returned_on < case.became_looked_after_on:
         raise ValidationError(
             {

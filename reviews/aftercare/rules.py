@@ -57,3 +57,21 @@ def reunification_record_missing(
     if returned_on is not None and held_on >= returned_on:
         return False
     return considered is None or not outcome.strip()
+
+
+def episode_end_contradiction(planned: bool, episode_end_reason: str) -> str:
+    """Why the SSDA903 reason a care episode ended contradicts whether the return
+    home was planned, or "" if it does not: E4A is a return as part of the care
+    planning process, E4B one that was not. E13 (to someone without parental
+    responsibility) and no reason (a care order) fit either."""
+    if planned and episode_end_reason == "E4B":
+        return (
+            "The return was planned, so the care episode ended with E4A (returned home as "
+            "part of the care planning process), not E4B"
+        )
+    if not planned and episode_end_reason == "E4A":
+        return (
+            "The return was not planned, so the care episode ended with E4B (returned home "
+            "not as part of the care planning process), not E4A"
+        )
+    return ""
