@@ -8,16 +8,12 @@ from django.urls import reverse
 
 from reviews.aftercare.rules import episode_end_contradiction
 from reviews.models import ReturnHome
-from tests.test_return_home import (  # noqa: F401 (fixtures)
-    RETURN_DAY,
-    at_confirmation,
-    case,
-    clock,
-    go_home,
-    return_confirmed,
-    unapproved,
-    walked_home,
-)
+from tests import test_return_home as home
+from tests.test_return_home import RETURN_DAY, go_home, walked_home
+
+# Kayla's case and its clock, as the return home's tests have them.
+clock, unapproved, case = home.clock, home.unapproved, home.case
+at_confirmation, return_confirmed = home.at_confirmation, home.return_confirmed
 
 
 @pytest.mark.parametrize(

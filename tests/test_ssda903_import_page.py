@@ -122,9 +122,7 @@ def test_files_other_than_the_ones_checked_are_not_loaded(client, performance):
         ({"missing": "a;b\n1;2\n"}, "The Missing file has no CHILD, DOB, MISSING"),
     ],
 )
-def test_a_bad_upload_gets_an_error_summary_and_loads_nothing(
-    client, performance, kwargs, message
-):
+def test_a_bad_upload_gets_an_error_summary_and_loads_nothing(client, performance, kwargs, message):
     client.force_login(performance)
     response = check(client, **kwargs)
 

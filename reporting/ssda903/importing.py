@@ -75,11 +75,11 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, button="check", **kwargs):
         super().__init__(*args, **kwargs)
-        for name, (table, required) in FILES.items():
+        for name, (table, _required) in FILES.items():
             self.fields[name].error_messages["required"] = f"Select the {table} file"
-            self.fields[name].help_text = (
-                f"The {table} table as a CSV file, columns named in its first line."
-            )
+            self.fields[
+                name
+            ].help_text = f"The {table} table as a CSV file, columns named in its first line."
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         if button == "load":

@@ -212,9 +212,7 @@ PLACEMENT_FIELDS = ("placement_type", "start_date", "end_date", "postcode", "urn
 
 
 def _looked_after_on(statuses, day: datetime.date) -> bool:
-    return any(
-        s.start_date <= day and (s.end_date is None or day <= s.end_date) for s in statuses
-    )
+    return any(s.start_date <= day and (s.end_date is None or day <= s.end_date) for s in statuses)
 
 
 def load(

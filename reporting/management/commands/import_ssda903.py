@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--header", required=True, help="The Header table (CSV)")
         parser.add_argument("--episodes", required=True, help="The Episodes table (CSV)")
         parser.add_argument("--reviews", help="The Reviews table (CSV), if loading reviews")
-        parser.add_argument("--missing", help="The Missing table (CSV), if loading missing episodes")
+        parser.add_argument("--missing", help="The Missing table (CSV), if loading missing spells")
         parser.add_argument("--dry-run", action="store_true", help="Report, change nothing")
 
     def handle(self, *args, header, episodes, reviews, missing, dry_run, **options):
