@@ -82,6 +82,7 @@ class ImportForm(forms.Form):
             ].help_text = f"The {table} table as a CSV file, columns named in its first line."
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
+        self.helper.attrs = {"data-no-draft": ""}  # the files are chosen again, not kept
         if button == "load":
             self.helper.layout.append(Button.primary("load", "Load the return"))
         else:

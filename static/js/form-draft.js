@@ -114,7 +114,9 @@
     });
   }
 
-  var forms = document.querySelectorAll("form[method=post]:not([data-sign-out]), form[method=POST]:not([data-sign-out])");
+  // A form marked data-no-draft keeps nothing (an upload, whose check is answered
+  // on the same page).
+  var forms = document.querySelectorAll("form[method=post]:not([data-sign-out]):not([data-no-draft]), form[method=POST]:not([data-sign-out]):not([data-no-draft])");
   var offered = [];
   Array.prototype.forEach.call(forms, function (form) {
     if ((afterTimeOut || saveFailed) && !serverErrors && hasDraft(form)) {
