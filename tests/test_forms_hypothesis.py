@@ -509,6 +509,13 @@ def _(fx):
     return Page(None, link, answers={"new_password1": password, "new_password2": password})
 
 
+@page("reporting:ssda903_import")
+def _(fx):
+    # Its fields are files: what is posted here as text never reaches the loading
+    # (tests/test_ssda903_import_page.py posts the files themselves).
+    return Page("performance", url("reporting:ssda903_import"))
+
+
 # What is posted ---------------------------------------------------------------
 
 CSRF = "csrfmiddlewaretoken"
