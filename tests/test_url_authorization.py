@@ -652,6 +652,15 @@ RULES: dict[str, Rule] = {
     "reporting:ssda903": site_rule(
         site_page("reporting:ssda903"), MANAGERS | STAFF, may=of_user(policy.may_see_reports)
     ),
+    # Loading a council's return: performance staff only. Posted without files,
+    # the form comes back saying what is missing.
+    "reporting:ssda903_import": site_rule(
+        site_page("reporting:ssda903_import"),
+        STAFF,
+        STAFF,
+        may=of_user(policy.may_import_ssda903),
+        post_answers=SHOWN_AGAIN,
+    ),
     # Who took children's data out: service directors only, not performance staff.
     "reporting:downloads": site_rule(
         site_page("reporting:downloads"),

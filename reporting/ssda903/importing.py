@@ -33,12 +33,7 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024  # per file: a whole council's Episodes file is a few MB
 CHECKED_FOR_SECONDS = 3600
 SALT = "ssda903-import"
-FILES = {
-    "header": ("Header", True),
-    "episodes": ("Episodes", True),
-    "reviews": ("Reviews", False),
-    "missing": ("Missing", False),
-}
+FILES = {"header": "Header", "episodes": "Episodes", "reviews": "Reviews", "missing": "Missing"}
 
 
 class InMemoryUpload(FileUploadHandler):
@@ -75,7 +70,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, button="check", **kwargs):
         super().__init__(*args, **kwargs)
-        for name, (table, _required) in FILES.items():
+        for name, table in FILES.items():
             self.fields[name].error_messages["required"] = f"Select the {table} file"
             self.fields[
                 name
@@ -90,7 +85,7 @@ class ImportForm(forms.Form):
 
     def _text(self, name: str) -> str:
         upload = self.cleaned_data.get(name)
-        table = FILES[name][0]
+        table = FILES[name]
         if not upload:
             return ""
         if upload.size > MAX_BYTES:
