@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.models import HistoricalChanges
 
 from cases import selectors
-from cases.models import Child, ChronologyEntry, ReunificationCase, Role, Stage
+from cases.models import Child, ChronologyEntry, LoadedReview, ReunificationCase, Role, Stage
 from cases.records import RECORD_TYPES
 from reporting.csv_files import safe_cell
 from reunification.clock import today
@@ -455,6 +455,10 @@ def full_case(on_10_march_2026, journey_case, people):
         reviewed_on=day,
         outcome="met",
         evidence="Tests all negative.",
+    )
+    # A Child in Care review from the council's earlier return, loaded before the case.
+    LoadedReview.objects.create(
+        child=case.child, held_on=day - datetime.timedelta(days=200), participation="PN1"
     )
     deadlines.refresh(case)
     case.refresh_from_db()
