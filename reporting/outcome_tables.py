@@ -2,6 +2,7 @@
 reporting.outcomes with a caption, its rows and a note saying how it is counted."""
 
 from . import outcomes as o
+from .outcome_concerns import concerns_after_return
 from .selectors import Scope
 from .tables import Table
 
@@ -62,6 +63,7 @@ def outcome_tables(scope: Scope) -> list[Table]:
     rates = o.breakdown_rates(scope)
     support = o.support_after_return(scope)
     ruled_out = o.ruled_out(scope)
+    concerns = concerns_after_return(scope)
 
     def rate_table(key, caption, group):
         return Table(key, caption, RATE_HEADERS, o.suppressed_rows(rates[group]), note=RATE_NOTE)
@@ -166,6 +168,19 @@ def outcome_tables(scope: Scope) -> list[Table]:
             note="Support runs from the return to the case's closure; a case closed because "
             "the return broke down is not support ending. Months are calendar months. "
             "Guidance: support for at least six months; research advises a year.",
+        ),
+        Table(
+            "concerns",
+            "Concerns after the return",
+            ["", "Children"],
+            [
+                ["Children returned home in the period", concerns["children"]],
+                ["With a concern recorded since the return", concerns["with_concern"]],
+                *[[f"With {label.lower()}", n] for label, n in concerns["by_kind"]],
+            ],
+            note="Counted by the child, not the concern: a child with several concerns, or "
+            "two returns in the period, counts once in each row. A concern counts when it is "
+            "recorded on the case of a return in the period, dated on or after the return.",
         ),
         Table(
             "support-re-entry",
