@@ -170,6 +170,13 @@ def outcome_tables(scope: Scope) -> list[Table]:
             "Guidance: support for at least six months; research advises a year.",
         ),
         Table(
+            "support-re-entry",
+            "Came back into care, by how long support lasted",
+            RATE_HEADERS,
+            o.suppressed_rows(support["re_entry_by_support"]),
+            note=RATE_NOTE,
+        ),
+        Table(
             "concerns",
             "Concerns after the return",
             ["", "Children"],
@@ -181,13 +188,6 @@ def outcome_tables(scope: Scope) -> list[Table]:
             note="Counted by the child, not the concern: a child with several concerns, or "
             "two returns in the period, counts once in each row. A concern counts when it is "
             "recorded on the case of a return in the period, dated on or after the return.",
-        ),
-        Table(
-            "support-re-entry",
-            "Came back into care, by how long support lasted",
-            RATE_HEADERS,
-            o.suppressed_rows(support["re_entry_by_support"]),
-            note=RATE_NOTE,
         ),
         Table(
             "ruled-out",
