@@ -358,6 +358,17 @@ def may_override_closure_checks(user: User, case: ReunificationCase) -> bool:
     return case.is_open and is_team_manager_for(user, case)
 
 
+def may_record_after_return(user: User, case: ReunificationCase) -> bool:
+    """The step-down plan, concerns after the return, an assessment of the home:
+    the social worker and the team managers, as for the rest of the case."""
+    return may_change_case(user, case)
+
+
+def may_agree_step_down(user: User, case: ReunificationCase) -> bool:
+    """Support ending before six months at home is the team manager's to agree."""
+    return case.is_open and is_team_manager_for(user, case)
+
+
 def may_open_repeat_case(user: User, case: ReunificationCase) -> bool:
     """A team manager may open a new case for the child of a closed case she can
     see (a repeat return), in her own team."""

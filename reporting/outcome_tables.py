@@ -2,6 +2,7 @@
 reporting.outcomes with a caption, its rows and a note saying how it is counted."""
 
 from . import outcomes as o
+from .outcome_concerns import concerns_after_return
 from .selectors import Scope
 from .tables import Table
 
@@ -62,6 +63,7 @@ def outcome_tables(scope: Scope) -> list[Table]:
     rates = o.breakdown_rates(scope)
     support = o.support_after_return(scope)
     ruled_out = o.ruled_out(scope)
+    concerns = concerns_after_return(scope)
 
     def rate_table(key, caption, group):
         return Table(key, caption, RATE_HEADERS, o.suppressed_rows(rates[group]), note=RATE_NOTE)
@@ -173,6 +175,19 @@ def outcome_tables(scope: Scope) -> list[Table]:
             RATE_HEADERS,
             o.suppressed_rows(support["re_entry_by_support"]),
             note=RATE_NOTE,
+        ),
+        Table(
+            "concerns",
+            "Concerns after the return",
+            ["", "Children"],
+            [
+                ["Children returned home in the period", concerns["children"]],
+                ["With a concern recorded since the return", concerns["with_concern"]],
+                *[[f"With {label.lower()}", n] for label, n in concerns["by_kind"]],
+            ],
+            note="Counted by the child, not the concern: a child with several concerns, or "
+            "two returns in the period, counts once in each row. A concern counts when it is "
+            "recorded on the case of a return in the period, dated on or after the return.",
         ),
         Table(
             "ruled-out",

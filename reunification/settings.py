@@ -305,6 +305,10 @@ REPORT_FRESH_SECONDS = int(os.environ.get("REPORT_FRESH_SECONDS", "600"))
 # positive viability consultation (a local setting; see reviews.deadlines.rules).
 PLANNING_MEETING_WORKING_DAYS = int(os.environ.get("PLANNING_MEETING_WORKING_DAYS", "20"))
 
+# A child in need after a return that ended her care is visited at least this
+# often, in working days (a local setting: 20, about four weeks, unless set).
+CIN_VISIT_INTERVAL_WORKING_DAYS = int(os.environ.get("CIN_VISIT_INTERVAL_WORKING_DAYS", "20"))
+
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     # The whole-council report figures, kept fresh so no manager waits for them.

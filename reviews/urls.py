@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reviews.aftercare import after_return_views
 from reviews.aftercare import views as aftercare_views
 from reviews.journey import views
 
@@ -31,6 +32,19 @@ urlpatterns = [
         "reviews/<int:review_pk>/reunification/",
         aftercare_views.review_reunification,
         name="review_reunification",
+    ),
+    path("after-the-return/", after_return_views.after_return_overview, name="after_return"),
+    path("after-the-return/step-down/", after_return_views.step_down_plan, name="step_down"),
+    path(
+        "after-the-return/step-down/agree/",
+        after_return_views.agree_step_down_plan,
+        name="step_down_agree",
+    ),
+    path("after-the-return/concerns/new/", after_return_views.record_concern, name="concern"),
+    path(
+        "after-the-return/home-assessment/",
+        after_return_views.record_home_assessment,
+        name="home_assessment",
     ),
     path("visits/new/", aftercare_views.record_visit, name="visit"),
     path(

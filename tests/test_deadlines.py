@@ -355,6 +355,12 @@ def test_after_a_return_under_a_child_in_need_plan_the_first_review_is_due_withi
 
     assert open_rows(kayla) == {
         ("review_after_return", "after-1"): (D(2026, 4, 10), social_worker, None),
+        # No longer looked after: Child in Need visits, 20 working days apart
+        # (Good Friday and Easter Monday skipped), not the placement's.
+        ("cin_visit", "cin-visit-1"): (D(2026, 4, 9), social_worker, None),
+        # The return was unplanned: the home is assessed, the household checked.
+        ("home_assessment", "unplanned-home"): (D(2026, 3, 24), social_worker, None),
+        ("police_after_return", "unplanned-police"): (D(2026, 3, 24), social_worker, None),
     }
     assert Deadline.objects.get(key="after-1").what == (
         "First review after the return (Child in Need, IRO invited)"
@@ -373,6 +379,9 @@ def test_then_child_in_need_reviews_follow_at_the_councils_interval(kayla, socia
 
     assert open_rows(kayla) == {
         ("review_after_return", "after-2"): (D(2026, 7, 8), social_worker, None),
+        ("cin_visit", "cin-visit-1"): (D(2026, 4, 9), social_worker, None),
+        ("home_assessment", "unplanned-home"): (D(2026, 3, 24), social_worker, None),
+        ("police_after_return", "unplanned-police"): (D(2026, 3, 24), social_worker, None),
     }
     assert Deadline.objects.get(key="after-2").what == "Child in Need review"
 
@@ -392,6 +401,9 @@ def test_placed_with_mother_on_an_interim_order_visits_are_weekly_and_the_iro_re
         # days after 5 January (2 February), earlier than a month after the return.
         ("review_after_return", "after-1"): (D(2026, 2, 2), iro, None),
         ("visit", f"visit-{at_home.pk}-2"): (D(2026, 3, 17), social_worker, None),
+        # Unplanned: the home and the household; no Child in Need visits on a care order.
+        ("home_assessment", "unplanned-home"): (D(2026, 3, 24), social_worker, None),
+        ("police_after_return", "unplanned-police"): (D(2026, 3, 24), social_worker, None),
     }
     assert Deadline.objects.get(key="after-1").what == (
         "First review after the return (Child in Care, chaired by the IRO)"

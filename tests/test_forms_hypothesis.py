@@ -71,6 +71,7 @@ NOT_FORMS = {
     "planning:overview",
     "reviews:journey",
     "reviews:aftercare",
+    "reviews:after_return",
     "reporting:caseload",
     "reporting:outcomes",
     "reporting:ssda903",
@@ -409,6 +410,44 @@ def _(fx):
     case = fx("case")
     _home(case, fx("social_worker"), fx("people"))
     return Page("social_worker", url("reviews:breakdown", case.pk))
+
+
+@page("reviews:step_down")
+def _(fx):
+    case = fx("case")
+    _home(case, fx("social_worker"), fx("people"))
+    return Page("social_worker", url("reviews:step_down", case.pk))
+
+
+@page("reviews:step_down_agree")
+def _(fx):
+    from reviews.aftercare import after_return
+
+    case = fx("case")
+    _home(case, fx("social_worker"), fx("people"))
+    after_return.record_step_down_plan(
+        case=case,
+        by=fx("social_worker"),
+        lead_professional="Jo Park",
+        lead_professional_role="Family support worker",
+        lead_professional_agency="Early Help",
+        support_ends_on=today(),
+    )
+    return Page("team_manager", url("reviews:step_down_agree", case.pk))
+
+
+@page("reviews:concern")
+def _(fx):
+    case = fx("case")
+    _home(case, fx("social_worker"), fx("people"))
+    return Page("social_worker", url("reviews:concern", case.pk))
+
+
+@page("reviews:home_assessment")
+def _(fx):
+    case = fx("case")
+    _home(case, fx("social_worker"), fx("people"))
+    return Page("social_worker", url("reviews:home_assessment", case.pk))
 
 
 @page("reviews:ceasing_care")

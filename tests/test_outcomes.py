@@ -556,6 +556,7 @@ OUTCOME_TABLES = [
     "rate-behaviour",
     "support",
     "support-re-entry",
+    "concerns",
     "ruled-out",
 ]
 

@@ -540,9 +540,9 @@ def test_a_full_care_order_made_at_home_needs_a_visit_within_a_week_then_six_wee
     client.force_login(social_worker)
     page = client.get(reverse("my_tasks")).content.decode()
     assert "First visit after the care order made at home on 1 May 2026" in page
-    assert [item.what for item in digest_items(social_worker, D(2026, 5, 4))] == [
-        "First visit after the care order made at home on 1 May 2026"
-    ]
+    # (Her unplanned return's assessment of the home and police checks are due too.)
+    visits = [i.what for i in digest_items(social_worker, D(2026, 5, 4)) if "visit" in i.what]
+    assert visits == ["First visit after the care order made at home on 1 May 2026"]
 
     clock.move_to(noon(D(2026, 5, 7)))
     visit(kayla, social_worker, D(2026, 5, 6))

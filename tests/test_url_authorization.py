@@ -628,6 +628,46 @@ RULES: dict[str, Rule] = {
         may=of_case(policy.may_record_visit),
         fill=fill(visited_on=on(), seen_alone="yes"),
     ),
+    # After the return: the case is not at return home here, so a valid post is
+    # refused in the error summary (the services ask for a return first).
+    "reviews:after_return": case_rule(case_page("reviews:after_return"), SEE, may=SEES),
+    "reviews:step_down": case_rule(
+        case_page("reviews:step_down"),
+        CHANGE,
+        CHANGE,
+        may=of_case(policy.may_record_after_return),
+        post_answers=SHOWN_AGAIN,
+        fill=fill(
+            lead_professional="Jo Park",
+            lead_professional_role="Family support worker",
+            lead_professional_agency="Early Help",
+            support_ends_on=on(),
+        ),
+    ),
+    "reviews:step_down_agree": case_rule(
+        case_page("reviews:step_down_agree"),
+        ONLY_MANAGER,
+        ONLY_MANAGER,
+        may=of_case(policy.may_agree_step_down),
+        post_answers=SHOWN_AGAIN,
+        fill=fill(agreed_on=on(), comments="Agreed."),
+    ),
+    "reviews:concern": case_rule(
+        case_page("reviews:concern"),
+        CHANGE,
+        CHANGE,
+        may=of_case(policy.may_record_after_return),
+        post_answers=SHOWN_AGAIN,
+        fill=fill(kind="incident", occurred_on=on(), details="Police called."),
+    ),
+    "reviews:home_assessment": case_rule(
+        case_page("reviews:home_assessment"),
+        CHANGE,
+        CHANGE,
+        may=of_case(policy.may_record_after_return),
+        post_answers=SHOWN_AGAIN,
+        fill=fill(assessed_on=on(), findings="Warm and clean."),
+    ),
     # The recommendation is Colin Reed's (in North), so he may mark it done too.
     "reviews:recommendation_done": case_rule(
         with_record("reviews:recommendation_done", "recommendation"),

@@ -35,6 +35,7 @@ from planning.matching import SERVICE_FOR_ISSUE, issue_matches
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
+from reviews.deadlines.after_return import after_return_rows
 from reviews.deadlines.working_days import add_working_days
 from reviews.journey.selectors import closure_mismatches, stage_mismatches
 from reviews.models import (
@@ -536,6 +537,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     rows += _reunification_rows(case)
     rows += _service_gap_rows(case, day)
     rows += _planning_rows(case)
+    rows += after_return_rows(case, day)
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True

@@ -68,6 +68,12 @@ DEADLINE_PAGES = {
     "planning_meeting": "planning:add_meeting",
     "goal_review": "planning:overview",
     "further_work": "reviews:journey",
+    "service_ends_early": "reviews:step_down_agree",
+    "service_ends_year": "reviews:after_return",
+    "cin_visit": "reviews:visit",
+    "concern_reassess": "risk:new",
+    "home_assessment": "reviews:home_assessment",
+    "police_after_return": "cases:overview",
 }
 
 

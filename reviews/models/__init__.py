@@ -1,3 +1,4 @@
+from .after_return import ConcernAfterReturn, ConcernKind, HomeAssessment, StepDownPlan
 from .deadlines import Deadline, DeadlineKind, DigestStatus, ReminderDigest
 from .decisions import (
     CarePlanApproval,
@@ -16,6 +17,10 @@ from .returns import Breakdown, Closure, ClosureReason, LegalStatusAfterReturn, 
 from .statutory import Recommendation, Review, ReviewType, Visit
 
 __all__ = [
+    "ConcernAfterReturn",
+    "ConcernKind",
+    "HomeAssessment",
+    "StepDownPlan",
     "Breakdown",
     "Closure",
     "ClosureReason",

@@ -27,6 +27,12 @@ class DeadlineKind(models.TextChoices):
     PLANNING_MEETING = "planning_meeting", "Hold the Reunification Planning Meeting"
     GOAL_REVIEW = "goal_review", "Review a written-agreement goal"
     FURTHER_WORK = "further_work", "Further work decided at the viability meeting"
+    SERVICE_ENDS_EARLY = "service_ends_early", "Support ends before six months at home"
+    SERVICE_ENDS_BEFORE_YEAR = "service_ends_year", "Support ends before a year at home"
+    CIN_VISIT = "cin_visit", "Child in Need visit"
+    CONCERN_REASSESS = "concern_reassess", "Reassess the risk after a concern"
+    HOME_ASSESSMENT = "home_assessment", "Assess the home after an unplanned return"
+    POLICE_CHECKS_AFTER_RETURN = "police_after_return", "Police checks after an unplanned return"
 
 
 class Deadline(models.Model):
@@ -64,7 +70,12 @@ class Deadline(models.Model):
     def can_be_overdue(self) -> bool:
         """A step-down or a closure the rules now allow is a chance, not a duty:
         it is never late."""
-        return self.kind not in (DeadlineKind.RISK_STEP_DOWN, DeadlineKind.RISK_CLOSURE)
+        return self.kind not in (
+            DeadlineKind.RISK_STEP_DOWN,
+            DeadlineKind.RISK_CLOSURE,
+            # A softer warning: support ending within the first year is shown, not late.
+            DeadlineKind.SERVICE_ENDS_BEFORE_YEAR,
+        )
 
 
 class DigestStatus(models.TextChoices):
