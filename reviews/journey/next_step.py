@@ -68,6 +68,8 @@ DEADLINE_PAGES = {
     "planning_meeting": "planning:add_meeting",
     "goal_review": "planning:overview",
     "further_work": "reviews:journey",
+    "supervision_action": "reviews:supervision",
+    "reunif_prompt": "reviews:supervision",
 }
 
 

@@ -14,9 +14,12 @@ from .decisions import (
 )
 from .returns import Breakdown, Closure, ClosureReason, LegalStatusAfterReturn, ReturnHome
 from .statutory import Recommendation, Review, ReviewType, Visit
+from .supervision import CaseSupervision, SupervisionAction
 
 __all__ = [
     "Breakdown",
+    "CaseSupervision",
+    "SupervisionAction",
     "Closure",
     "ClosureReason",
     "Deadline",

@@ -27,6 +27,8 @@ class DeadlineKind(models.TextChoices):
     PLANNING_MEETING = "planning_meeting", "Hold the Reunification Planning Meeting"
     GOAL_REVIEW = "goal_review", "Review a written-agreement goal"
     FURTHER_WORK = "further_work", "Further work decided at the viability meeting"
+    SUPERVISION_ACTION = "supervision_action", "Action from case supervision"
+    REUNIFICATION_PROMPT = "reunif_prompt", "Consider reunification (an event prompts it)"
 
 
 class Deadline(models.Model):
