@@ -45,15 +45,13 @@ def triggers(case, since: datetime.date) -> list[rules.Trigger]:
                 )
             )
     episodes = list(child.missing_episodes.all())
+    repeated = (
+        f"repeated missing episodes ({rules.MISSING_EPISODES_FOR_PROMPT} or more within "
+        f"{rules.MISSING_WINDOW_DAYS} days)"
+    )
     for day in rules.repeated_missing([e.start_date for e in episodes]):
         if day >= since:
-            found.append(
-                rules.Trigger(
-                    day,
-                    f"{rules.MISSING_EPISODES_FOR_PROMPT} or more missing episodes within "
-                    f"{rules.MISSING_WINDOW_DAYS} days (to {day:%-d %B %Y})",
-                )
-            )
+            found.append(rules.Trigger(day, repeated))
     for episode in episodes:
         if episode.to_family_home and episode.start_date >= since:
             found.append(
