@@ -1,7 +1,7 @@
 """The case supervision form, with a row for each action ("add another"), and
 marking an action done."""
 
-from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.db.models import Q
 
@@ -46,6 +46,10 @@ class SupervisionForm(DecisionForm):
         data = args[0] if args else kwargs.get("data")
         self.rows = action_rows(data)
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # The page shows (and sends back next time) the rows it now has.
+            self.data = self.data.copy()
+            self.data["rows"] = str(self.rows)
         self.asks_reunification = bool(self.case and asks_about_reunification(self.case))
         reunification = []
         if self.asks_reunification:
@@ -79,10 +83,18 @@ class SupervisionForm(DecisionForm):
             ),
             *actions,
             Field("rows"),
-            Button.secondary("add_another", "Add another action")
-            if self.rows < MOST_ACTIONS
-            else HTML(""),
-            Button.primary("submit", self.submit_label),
+            HTML(
+                '<div class="govuk-button-group">'
+                + (
+                    '<button type="submit" name="add_another" value="1" class="govuk-button '
+                    'govuk-button--secondary" data-module="govuk-button">Add another action'
+                    "</button>"
+                    if self.rows < MOST_ACTIONS
+                    else ""
+                )
+                + '<button type="submit" name="submit" value="1" class="govuk-button" '
+                f'data-module="govuk-button">{self.submit_label}</button></div>'
+            ),
         )
         if data and "add_another" in data:
             # Asking for another row is not sending the form: no errors yet.
