@@ -486,7 +486,7 @@ class MissingEpisodeForm(GOVUKModelForm):
 
     class Meta:
         model = MissingEpisode
-        fields = ["kind", "start_date", "end_date", "notes"]
+        fields = ["kind", "start_date", "end_date", "to_family_home", "notes"]
 
 
 class ParentalIssueForm(GOVUKModelForm):

@@ -341,6 +341,22 @@ def may_complete_recommendation(user: User, case: ReunificationCase, recommendat
     return user.pk in (recommendation.owner_id, case.iro_id) or may_change_case(user, case)
 
 
+def may_record_supervision(user: User, case: ReunificationCase) -> bool:
+    """Case supervision is recorded by a team manager of the case's team, while
+    the case is open. Whoever may see the case sees it, reflection included: it
+    is shared with the worker."""
+    return case.is_open and is_team_manager_for(user, case)
+
+
+def may_complete_supervision_action(user: User, case: ReunificationCase, action) -> bool:
+    """An action from supervision is marked done by its owner (while she may still
+    see the case) or a team manager of the case's team, while the case is open."""
+    if not case.is_open or not _active(user):
+        return False
+    owner = action.owner_id == user.pk and may_see_case(user, case)
+    return owner or is_team_manager_for(user, case)
+
+
 def may_record_visit(user: User, case: ReunificationCase) -> bool:
     return may_change_case(user, case)
 
@@ -425,4 +441,5 @@ def allowed_actions(user: User, case: ReunificationCase) -> dict[str, bool]:
         "open_repeat_case": may_open_repeat_case(user, case),
         "approve_placement_with_parents": may_approve_placement_with_parents(user, case),
         "is_team_manager": is_team_manager_for(user, case),
+        "record_supervision": may_record_supervision(user, case),
     }

@@ -392,14 +392,26 @@ class Journey:
         name = self.child.first_name
         views = "I miss my mum and my own room. I want to go home, but only if things are "
         views += f"different. ({name}, seen alone.)"
-        values = {"recorded_on": risk_today(), "views": views, "advocate": "accepted"}
+        values = {
+            "recorded_on": risk_today(),
+            "views": views,
+            "advocate": "accepted",
+            "advocate_offered_on": risk_today(),
+            "advocate_name": "Sam Okoro, children's rights service",
+        }
         self.record(self.worker(risk_today()), "child-views", values)
 
     def parent_views(self) -> None:
         for parent in (self.mother, self.father):
             views = f"{parent.name.split()[0]} wants {self.child.first_name} home and accepts "
             views += "the support that comes with it."
-            values = {"parent": parent, "recorded_on": risk_today(), "views": views}
+            values = {
+                "parent": parent,
+                "recorded_on": risk_today(),
+                "views": views,
+                "advocate": "declined",
+                "advocate_offered_on": risk_today(),
+            }
             self.record(self.worker(risk_today()), "parent-views", values)
 
     def single_assessment(self) -> None:

@@ -3,6 +3,7 @@ from django.urls import path
 from reviews.aftercare import after_return_views
 from reviews.aftercare import views as aftercare_views
 from reviews.journey import views
+from reviews.supervision import views as supervision_views
 
 app_name = "reviews"
 
@@ -51,5 +52,12 @@ urlpatterns = [
         "recommendations/<int:recommendation_pk>/done/",
         aftercare_views.recommendation_done,
         name="recommendation_done",
+    ),
+    path("supervision/", supervision_views.supervision, name="supervision"),
+    path("supervision/new/", supervision_views.record_supervision, name="record_supervision"),
+    path(
+        "supervision/actions/<int:action_pk>/done/",
+        supervision_views.action_done,
+        name="supervision_action_done",
     ),
 ]

@@ -214,23 +214,42 @@ class ChildViewsForm(GOVUKModelForm):
 
     class Meta:
         model = ChildViews
-        fields = ["recorded_on", "views", "not_recorded_reason", "advocate"]
+        fields = [
+            "recorded_on",
+            "views",
+            "not_recorded_reason",
+            "advocate",
+            "advocate_offered_on",
+            "advocate_name",
+        ]
         error_messages = {"advocate": {"required": "Select whether an advocate was offered"}}
 
 
 class ParentViewsForm(GOVUKModelForm):
     class Meta:
         model = ParentViews
-        fields = ["parent", "recorded_on", "views"]
+        fields = [
+            "parent",
+            "recorded_on",
+            "views",
+            "advocate",
+            "advocate_offered_on",
+            "advocate_name",
+        ]
         error_messages = {
             "parent": {"required": "Select the parent"},
             "views": {"required": "Record the parent's views"},
+            "advocate": {
+                "required": "Select whether an advocate or independent person was offered"
+            },
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         parents = self.instance.case.family_members.filter(has_parental_responsibility=True)
         self.fields["parent"].queryset = parents
+        # Blank only on records made before it was asked: asked of every new one.
+        self.fields["advocate"].required = True
         self.fields["parent"].help_text = (
             "People in the household record with parental responsibility. "
             "Record each parent's views separately."

@@ -238,6 +238,13 @@ class ChildViews(Versioned):
     advocate = models.CharField(
         "Was an advocate offered?", max_length=12, choices=AdvocateOffer.choices
     )
+    advocate_offered_on = models.DateField("Date the advocate was offered", null=True, blank=True)
+    advocate_name = models.CharField(
+        "Who the advocate is",
+        max_length=200,
+        blank=True,
+        help_text="Their name and service, if the offer was accepted.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -265,6 +272,21 @@ class ParentViews(Versioned):
     )
     recorded_on = models.DateField("Date recorded")
     views = models.TextField("Their views about the child returning home")
+    # Each parent is offered an advocate or independent person of their own, as
+    # the child is (blank on records made before it was asked).
+    advocate = models.CharField(
+        "Was an advocate or independent person offered to this parent?",
+        max_length=12,
+        blank=True,
+        choices=AdvocateOffer.choices,
+    )
+    advocate_offered_on = models.DateField("Date it was offered", null=True, blank=True)
+    advocate_name = models.CharField(
+        "Who the advocate or independent person is",
+        max_length=200,
+        blank=True,
+        help_text="Their name and service, if the offer was accepted.",
+    )
     history = HistoricalRecords()
 
     class Meta:

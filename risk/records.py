@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from cases.records import RECORD_TYPES, RecordType
 
 from . import forms
-from .models import ChildViews, ParentViews, SingleAssessment
+from .models import AdvocateOffer, ChildViews, ParentViews, SingleAssessment
 
 # The rules each record's values must keep, run by cases.services.save_record
 # through RecordType.validate: validate(case, values, record) raises a
@@ -22,6 +22,38 @@ def child_views_or_why_not(case, values: dict, record=None) -> None:
         raise ValidationError(
             {"views": "Record the child's views, or why they could not be recorded"}
         )
+
+
+def advocate_offer_recorded(values: dict) -> None:
+    """An advocate offered (to the child or a parent) says when; one accepted
+    says who. One not offered keeps no date or name."""
+    offer = values.get("advocate")
+    if offer in (AdvocateOffer.OFFERED_ACCEPTED, AdvocateOffer.OFFERED_DECLINED):
+        errors = {}
+        if not values.get("advocate_offered_on"):
+            errors["advocate_offered_on"] = "Enter the date the advocate was offered"
+        if offer == AdvocateOffer.OFFERED_ACCEPTED and not (
+            (values.get("advocate_name") or "").strip()
+        ):
+            errors["advocate_name"] = "Enter who the advocate is"
+        if errors:
+            raise ValidationError(errors)
+    elif offer == AdvocateOffer.NOT_OFFERED and (
+        values.get("advocate_offered_on") or (values.get("advocate_name") or "").strip()
+    ):
+        raise ValidationError(
+            {"advocate": "An advocate not offered has no date or name: select how it was offered"}
+        )
+
+
+def child_views_and_advocate(case, values: dict, record=None) -> None:
+    child_views_or_why_not(case, values, record)
+    advocate_offer_recorded(values)
+
+
+def parent_views_and_advocate(case, values: dict, record=None) -> None:
+    one_views_record_per_parent(case, values, record)
+    advocate_offer_recorded(values)
 
 
 def one_views_record_per_parent(case, values: dict, record=None) -> None:
@@ -48,7 +80,7 @@ ASSESSMENT_RECORD_TYPES = [
         forms.ChildViewsForm,
         "record of the child's views",
         "views",
-        child_views_or_why_not,
+        child_views_and_advocate,
     ),
     _assessment(
         "parent-views",
@@ -56,7 +88,7 @@ ASSESSMENT_RECORD_TYPES = [
         forms.ParentViewsForm,
         "record of a parent's views",
         "views",
-        one_views_record_per_parent,
+        parent_views_and_advocate,
     ),
     _assessment(
         "single-assessment",

@@ -287,7 +287,9 @@ def _assessment_and_planning_records(case: ReunificationCase, parent) -> None:
     ChildViews.objects.create(
         case=case, recorded_on=day, views="Wants to go home", advocate="declined"
     )
-    ParentViews.objects.create(case=case, parent=parent, recorded_on=day, views="Wants her home")
+    ParentViews.objects.create(
+        case=case, parent=parent, recorded_on=day, views="Wants her home", advocate="declined"
+    )
     SingleAssessment.objects.create(
         case=case,
         housing_financial_education="Housing settled",
@@ -469,7 +471,14 @@ def assessment_records(
     if parent_views:
         for parent in parents:
             ParentViews.objects.update_or_create(
-                case=case, parent=parent, defaults={"recorded_on": day, "views": "I want her home."}
+                case=case,
+                parent=parent,
+                defaults={
+                    "recorded_on": day,
+                    "views": "I want her home.",
+                    "advocate": "declined",
+                    "advocate_offered_on": day,
+                },
             )
     if single_assessment:
         SingleAssessment.objects.update_or_create(

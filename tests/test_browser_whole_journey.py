@@ -334,10 +334,17 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
         recorded_on=D(2026, 3, 3),
         views="I want to go home to Mum and Dad.",
         advocate="accepted",
+        advocate_offered_on=D(2026, 3, 3),
+        advocate_name="Sam Okoro, children's rights service",
     )
     for parent in ("Dawn Hart", "Lee Hart"):
         walk.add(
-            "parent-views", parent=parent, recorded_on=D(2026, 3, 4), views="We want her home."
+            "parent-views",
+            parent=parent,
+            recorded_on=D(2026, 3, 4),
+            views="We want her home.",
+            advocate="declined",
+            advocate_offered_on=D(2026, 3, 4),
         )
     walk.add(
         "single-assessment",

@@ -37,6 +37,7 @@ from planning.models import GoalReview
 from reunification.clock import today
 from reviews.aftercare import return_home, statutory
 from reviews.journey import decisions as services
+from reviews.supervision import services as supervision_services
 from risk.models import RiskAssessment, RiskFactorEntry
 from tests.factories import (
     RISK_ANSWERS,
@@ -72,6 +73,7 @@ NOT_FORMS = {
     "reviews:journey",
     "reviews:aftercare",
     "reviews:after_return",
+    "reviews:supervision",
     "reporting:caseload",
     "reporting:outcomes",
     "reporting:ssda903",
@@ -521,6 +523,28 @@ def _(fx):
     )
     recommendation = review.recommendations.get()
     return Page("iro", url("reviews:recommendation_done", case.pk, recommendation.pk))
+
+
+@page("reviews:record_supervision")
+def _(fx):
+    return Page("team_manager", url("reviews:record_supervision", fx("case").pk))
+
+
+@page("reviews:supervision_action_done")
+def _(fx):
+    case, manager = fx("case"), fx("team_manager")
+    supervision = supervision_services.record_supervision(
+        case=case,
+        by=manager,
+        held_on=today(),
+        reflection="Progress is real but fragile.",
+        decisions="Keep the plan.",
+        reunification_considered=True,
+        reunification_note="Considered.",
+        actions=[{"text": "Refer the mother", "owner": fx("social_worker"), "due_on": today()}],
+    )
+    action = supervision.actions.get()
+    return Page("social_worker", url("reviews:supervision_action_done", case.pk, action.pk))
 
 
 @page("login")

@@ -571,7 +571,12 @@ def test_every_parent_views_recorded_separately_meet_the_requirement(assessed, p
         has_parental_responsibility=True,
     )
     ParentViews.objects.create(
-        case=assessed, parent=lee, recorded_on=D(2026, 3, 9), views="Not yet, but soon."
+        case=assessed,
+        parent=lee,
+        recorded_on=D(2026, 3, 9),
+        views="Not yet, but soon.",
+        advocate="declined",
+        advocate_offered_on=D(2026, 3, 9),
     )
 
     consult(assessed, people)

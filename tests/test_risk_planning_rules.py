@@ -470,7 +470,13 @@ def test_the_record_pages_show_the_child_s_views_rule_on_its_field(client, case,
 def test_the_record_pages_refuse_a_second_record_of_one_parent_s_views(client, case, social_worker):
     mother = FamilyMemberFactory(case=case, has_parental_responsibility=True)
     client.force_login(social_worker)
-    first = {"parent": mother.pk, "recorded_on": D(2026, 3, 9), "views": "Wants Kayla home"}
+    first = {
+        "parent": mother.pk,
+        "recorded_on": D(2026, 3, 9),
+        "views": "Wants Kayla home",
+        "advocate": "declined",
+        "advocate_offered_on": D(2026, 3, 9),
+    }
 
     assert record_page_post(client, case, "parent-views", **first).status_code == 302
     response = record_page_post(client, case, "parent-views", **first)

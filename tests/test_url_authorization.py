@@ -72,6 +72,7 @@ from planning.models import (
 from reunification.clock import today
 from reviews.aftercare import statutory
 from reviews.journey import decisions as journey
+from reviews.supervision import services as supervision_services
 from risk.models import RiskAssessment, RiskFactorEntry
 from tests.factories import (
     RISK_ANSWERS,
@@ -676,6 +677,30 @@ RULES: dict[str, Rule] = {
         may=of_record(policy.may_complete_recommendation, "recommendation"),
         fill=fill(done_on=on()),
     ),
+    # Case supervision: everyone who may see the case reads it; a team manager of
+    # the case's team records it; the action (Sarah Wood's) is marked done by its
+    # owner or the manager.
+    "reviews:supervision": case_rule(case_page("reviews:supervision"), SEE, may=SEES),
+    "reviews:record_supervision": case_rule(
+        case_page("reviews:record_supervision"),
+        ONLY_MANAGER,
+        ONLY_MANAGER,
+        may=of_case(policy.may_record_supervision),
+        fill=fill(
+            held_on=on(),
+            reflection="Progress is real but fragile.",
+            decisions="Keep the plan.",
+            reunification_considered="yes",
+            reunification_note="Considered at supervision.",
+        ),
+    ),
+    "reviews:supervision_action_done": case_rule(
+        with_record("reviews:supervision_action_done", "supervision_action"),
+        CHANGE,
+        CHANGE,
+        may=of_record(policy.may_complete_supervision_action, "supervision_action"),
+        fill=fill(done_on=on()),
+    ),
     # The rest of the site
     "waiting_for_me": site_rule(site_page("waiting_for_me"), SIGNED_IN),
     "my_tasks": site_rule(site_page("my_tasks"), SIGNED_IN),
@@ -945,6 +970,17 @@ def furnish(
         ],
     )
     recommendation = review.recommendations.get()
+    supervision = supervision_services.record_supervision(
+        case=case,
+        by=team_manager,
+        held_on=day(2),
+        reflection="Progress is real but fragile.",
+        decisions="Keep the plan.",
+        reunification_considered=True,
+        reunification_note="Considered.",
+        actions=[{"text": "Refer the mother", "owner": social_worker, "due_on": day(-14)}],
+    )
+    supervision_action = supervision.actions.get()
     pks = dict(
         pks,
         draft=[draft.pk],
@@ -956,8 +992,10 @@ def furnish(
         dispute=[dispute.pk],
         recommendation=[recommendation.pk],
         review=[review.pk],
+        supervision_action=[supervision_action.pk],
     )
     objects = {
+        "supervision_action": supervision_action,
         "draft": draft,
         "submitted": submitted,
         "dispute": dispute,

@@ -314,6 +314,12 @@ class MissingEpisode(Versioned):
     )
     start_date = models.DateField("Date went missing")
     end_date = models.DateField("Date found or returned", null=True, blank=True)
+    # The child "voting with their feet": a moment to consider reunification.
+    to_family_home = models.BooleanField(
+        "The child went to the family home",
+        default=False,
+        help_text="Found at, or went to, a parent's home without agreement.",
+    )
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 

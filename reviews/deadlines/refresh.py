@@ -46,6 +46,7 @@ from reviews.models import (
     Review,
     ReviewType,
 )
+from reviews.supervision.deadlines import supervision_rows
 from risk.models import AssessmentStatus
 from risk.selectors import risk_summary
 
@@ -538,6 +539,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     rows += _service_gap_rows(case, day)
     rows += _planning_rows(case)
     rows += after_return_rows(case, day)
+    rows += supervision_rows(case, day)
     managers = list(
         User.objects.filter(
             team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True

@@ -74,6 +74,8 @@ DEADLINE_PAGES = {
     "concern_reassess": "risk:new",
     "home_assessment": "reviews:home_assessment",
     "police_after_return": "cases:overview",
+    "supervision_action": "reviews:supervision",
+    "reunif_prompt": "reviews:supervision",
 }
 
 

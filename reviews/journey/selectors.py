@@ -59,7 +59,8 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
     except SingleAssessment.DoesNotExist:
         single = None
     parents = case.family_members.filter(has_parental_responsibility=True)
-    with_views = set(case.parent_views.values_list("parent_id", flat=True))
+    parent_offers = dict(case.parent_views.values_list("parent_id", "advocate"))
+    with_views = set(parent_offers)
     outstanding = [
         row.member.name for row in case_selectors.household(case, today) if row.check_outstanding
     ]
@@ -78,7 +79,9 @@ def case_facts(case: ReunificationCase, today: datetime.date) -> CaseFacts:
         first_considered_recorded=case.reunification_first_considered_on is not None,
         care_plan_steps=frozenset(case.care_plan_approvals.values_list("step", flat=True)),
         child_views_recorded=views is not None,
-        advocate_offer_recorded=bool(views and views.advocate),
+        # To the child and to each parent whose views are recorded (a parent
+        # without views is the parent_views requirement's to show).
+        advocate_offer_recorded=bool(views and views.advocate) and all(parent_offers.values()),
         parents_known=parents.exists(),
         parents_without_views=tuple(p.name for p in parents if p.pk not in with_views),
         single_assessment_missing=tuple(single.incomplete_sections())

@@ -15,6 +15,7 @@ from .decisions import (
 )
 from .returns import Breakdown, Closure, ClosureReason, LegalStatusAfterReturn, ReturnHome
 from .statutory import Recommendation, Review, ReviewType, Visit
+from .supervision import CaseSupervision, SupervisionAction
 
 __all__ = [
     "ConcernAfterReturn",
@@ -22,6 +23,8 @@ __all__ = [
     "HomeAssessment",
     "StepDownPlan",
     "Breakdown",
+    "CaseSupervision",
+    "SupervisionAction",
     "Closure",
     "ClosureReason",
     "Deadline",

@@ -33,6 +33,8 @@ class DeadlineKind(models.TextChoices):
     CONCERN_REASSESS = "concern_reassess", "Reassess the risk after a concern"
     HOME_ASSESSMENT = "home_assessment", "Assess the home after an unplanned return"
     POLICE_CHECKS_AFTER_RETURN = "police_after_return", "Police checks after an unplanned return"
+    SUPERVISION_ACTION = "supervision_action", "Action from case supervision"
+    REUNIFICATION_PROMPT = "reunif_prompt", "Consider reunification (an event prompts it)"
 
 
 class Deadline(models.Model):
