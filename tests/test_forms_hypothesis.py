@@ -69,6 +69,7 @@ NOT_FORMS = {
     "risk:overview",
     "risk:detail",
     "planning:overview",
+    "planning:family_document",
     "reviews:journey",
     "reviews:aftercare",
     "reporting:caseload",
