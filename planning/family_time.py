@@ -187,7 +187,11 @@ class Progression:
         same = [c for c in begun if c.change == Change.SAME]
         unclear = [c for c in begun if c.change == Change.UNCLEAR]
         if self.increased_as_planned:
-            words = f"Increased at each of the {len(begun)} step(s) since the first"
+            words = (
+                "Increased on the first step"
+                if len(begun) == 1
+                else f"Increased at each of the {len(begun)} steps since the first"
+            )
         elif reduced:
             words = f"Reduced at {len(reduced)} step(s)"
         elif same:

@@ -128,9 +128,7 @@ def test_family_time_increased_as_planned_judges_only_the_steps_begun():
     assert [c.change for c in progress.changes] == ["first", "increased", "same"]
     assert progress.started == 2
     assert progress.increased_as_planned is True
-    assert progress.summary == (
-        "Increased at each of the 1 step(s) since the first; no overnight stay yet."
-    )
+    assert progress.summary == ("Increased on the first step; no overnight stay yet.")
     # On 31 March the third step begins and it is no increase.
     assert ft.progression(steps, D(2026, 3, 31)).increased_as_planned is False
 
