@@ -52,7 +52,7 @@ def visits_per_week(frequency: str) -> float | None:
     if re.search(r"every (other|second) week", text):
         return 0.5
     for word, per_week in PER_WEEK.items():
-        if re.search(rf"\b(every\s+)?{word}\b", text):
+        if re.search(rf"\b(every\s+)?{word}s?\b", text):
             return per_week
     return None
 

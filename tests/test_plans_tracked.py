@@ -65,6 +65,7 @@ def step(day, frequency, duration, supervised=False, overnight=False):
         ("3 times a week", 3),
         ("Weekly", 1),
         ("Every weekend", 1),
+        ("Weekends", 1),
         ("Daily", 7),
         ("Once a fortnight", 0.5),
         ("every other week", 0.5),
