@@ -208,7 +208,7 @@ class GoalReviewForm(GOVUKModelForm):
         fields = ["reviewed_on", "outcome", "evidence"]
         widgets = {"evidence": _text()}
         error_messages = {
-            "outcome": {"required": "Select whether the goal was met"},
+            "outcome": {"required": "Select whether the goal is on track, not on track or met"},
             "evidence": {"required": "Enter the evidence for the outcome"},
         }
 

@@ -128,6 +128,12 @@ class AgreementGoal(models.Model):
 
 
 class GoalOutcome(models.TextChoices):
+    """Progress on a goal at a review: on track, not on track, or met. "Partly
+    met" and "Not met" are kept for reviews recorded before progress was, and for
+    a goal reviewed on its date."""
+
+    ON_TRACK = "on_track", "On track"
+    NOT_ON_TRACK = "off_track", "Not on track"
     MET = "met", "Met"
     PARTLY = "partly", "Partly met"
     NOT_MET = "not_met", "Not met"
@@ -135,7 +141,11 @@ class GoalOutcome(models.TextChoices):
     @property
     def tag_colour(self) -> str:
         """The GOV.UK tag colour the outcome is shown in."""
-        return {GoalOutcome.MET: "green", GoalOutcome.PARTLY: "yellow"}.get(self, "red")
+        return {
+            GoalOutcome.MET: "green",
+            GoalOutcome.ON_TRACK: "blue",
+            GoalOutcome.PARTLY: "yellow",
+        }.get(self, "red")
 
 
 class GoalReview(Versioned):

@@ -268,3 +268,28 @@ def pwp_evidence(case: ReunificationCase, today: datetime.date) -> PwPEvidence:
         current_decision=current_pwp_decision(case),
         decisions=list(case.pwp_approvals.select_related("decided_by")),
     )
+
+
+def with_goal_progress(deadlines) -> list:
+    """The deadlines, each written-agreement goal's review given `progress`: the
+    goal's latest review (None before the first), in one query for them all."""
+    from reviews.models import DeadlineKind
+
+    rows = list(deadlines)
+    wanted = {}
+    for row in rows:
+        row.progress = None
+        if row.kind == DeadlineKind.GOAL_REVIEW and row.key.startswith("goal-"):
+            wanted.setdefault(int(row.key.removeprefix("goal-")), []).append(row)
+    if wanted:
+        from .models import GoalReview
+
+        seen = set()
+        for review in GoalReview.objects.filter(goal_id__in=wanted).order_by(
+            "goal_id", "-reviewed_on", "-pk"
+        ):
+            if review.goal_id not in seen:
+                seen.add(review.goal_id)
+                for row in wanted[review.goal_id]:
+                    row.progress = review
+    return rows

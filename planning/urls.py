@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("placement-with-parents/approve/", views.pwp_approve, name="pwp_approve"),
     path("not-appropriate/<str:step>/", views.not_appropriate, name="not_appropriate"),
+    path("print/<slug:document>/", views.family_document, name="family_document"),
 ]

@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from cases import policy
 from cases.forms import apply_errors
@@ -16,7 +17,8 @@ from cases.models import StaleRecord
 from cases.services import case_for_page
 from reunification.clock import today
 
-from . import selectors, services
+from . import documents, selectors, services
+from .family_time import progression, steps_of
 from .forms import (
     GoalReviewForm,
     NotAppropriateForm,
@@ -51,6 +53,7 @@ def _back_to(case, anchor: str):
 def overview(request, pk):
     case = _case(request, pk)
     records = selectors.planning_records(case)
+    family_time = progression(steps_of(records.family_time_steps), today())
     return render(
         request,
         "planning/overview.html",
@@ -59,6 +62,10 @@ def overview(request, pk):
             "records": records,
             "issue_matches": issue_matches(case, today()),
             "can_change": policy.may_change_case(request.user, case),
+            "family_time": family_time,
+            "family_time_rows": list(
+                zip(records.family_time_steps, family_time.changes, strict=True)
+            ),
             "has_overnight": any(step.overnight for step in records.family_time_steps),
             "has_restorative_meeting": any(
                 session.kind == DirectWorkKind.RESTORATIVE_MEETING
@@ -254,3 +261,36 @@ NOT_APPROPRIATE_ANCHOR = {
     PlanStep.RESTORATIVE_MEETING: "direct-work",
     PlanStep.OVERNIGHT_STAYS: "family-time",
 }
+
+
+# Documents for the family (planning.documents): whoever may see the case may print them.
+
+FAMILY_DOCUMENTS = {
+    "written-agreement": ("Our written agreement", documents.written_agreement, False),
+    "written-agreement-for-the-child": (
+        "My plan for going home",
+        documents.written_agreement,
+        True,
+    ),
+    "reunification-plan": ("Our plan for coming home", documents.reunification_plan, False),
+    "support-after-return": ("Support after coming home", documents.support_after_return, False),
+}
+
+
+@require_GET
+def family_document(request, pk, document):
+    if document not in FAMILY_DOCUMENTS:
+        raise Http404
+    case = _case(request, pk)
+    title, build, for_child = FAMILY_DOCUMENTS[document]
+    return render(
+        request,
+        "planning/family_document.html",
+        {
+            "case": case,
+            "title": title,
+            "document": document,
+            "doc": build(case, today()),
+            "for_child": for_child,
+        },
+    )

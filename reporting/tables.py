@@ -75,6 +75,14 @@ def caseload_tables(scope: s.Scope) -> list[Table]:
             chart_column=2,
         ),
         Table(
+            "drift",
+            "Drifting: children longer in their stage than expected",
+            ["Stage", "Expected days", "Open cases", "Children drifting"],
+            [list(row) for row in s.drifting_children(scope)],
+            note="A child counts once, whatever the number of open cases. The expected "
+            "days are a local setting (STAGE_EXPECTED_DAYS).",
+        ),
+        Table(
             "overdue",
             "Overdue reviews, visits and decisions, by team and person",
             ["Team", "Person", "What", "Overdue"],

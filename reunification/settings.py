@@ -309,6 +309,22 @@ PLANNING_MEETING_WORKING_DAYS = int(os.environ.get("PLANNING_MEETING_WORKING_DAY
 # often, in working days (a local setting: 20, about four weeks, unless set).
 CIN_VISIT_INTERVAL_WORKING_DAYS = int(os.environ.get("CIN_VISIT_INTERVAL_WORKING_DAYS", "20"))
 
+# The expected time in each stage, in calendar days: a case in a stage longer than
+# this shows as drifting to its team manager and in the caseload report (see
+# reviews.journey.drift). Each can be set locally, e.g. STAGE_EXPECTED_DAYS_ASSESSMENT=70.
+_STAGE_EXPECTED_DEFAULTS = {
+    "identification": 42,  # considered, confirmed, agreed and ratified within six weeks
+    "assessment": 84,  # the assessment and the viability consultation: twelve weeks
+    "support_planning": 182,  # the initial programme before the viability meeting: six months
+    "confirmation": 42,  # from the viability meeting to the return: six weeks
+    "return_home": 730,  # a return is usually secure after two years at home
+    "not_pursued": 182,  # reconsidered, or a permanence plan made, within six months
+}
+STAGE_EXPECTED_DAYS = {
+    stage: int(os.environ.get(f"STAGE_EXPECTED_DAYS_{stage.upper()}", days))
+    for stage, days in _STAGE_EXPECTED_DEFAULTS.items()
+}
+
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     # The whole-council report figures, kept fresh so no manager waits for them.

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from cases.models import ChronologyKind, ReunificationCase, TreatmentUptake
 from cases.selectors import current_legal_status
+from planning.family_time import Progression, steps_of
+from planning.family_time import progression as family_time_progression
 from planning.matching import IssueMatch, issue_matches
 from risk.selectors import BreakdownFactor, breakdown_factors, latest_signed_off
 from risk.tool import CapacityForChange
@@ -28,6 +30,10 @@ class DecisionEvidence:
     issues: list[IssueMatch]
     # Each written-agreement goal with its latest review (None before the first).
     goals: list = field(default_factory=list)
+    # Family time as a progression (planning.family_time): the steps, each with
+    # how it compares with the one before, and whether it increased as planned.
+    family_time: list = field(default_factory=list)
+    family_time_progression: Progression | None = None
 
     @property
     def unresolved(self) -> list[IssueMatch]:
@@ -152,7 +158,16 @@ def decision_evidence(case: ReunificationCase, day: datetime.date) -> DecisionEv
         for agreement in agreements
         for goal in agreement.goals.all()
     ]
-    return DecisionEvidence(breakdown=breakdown, success=success, issues=matches, goals=goals)
+    steps = list(case.family_time_steps.all())
+    progression = family_time_progression(steps_of(steps), day)
+    return DecisionEvidence(
+        breakdown=breakdown,
+        success=success,
+        issues=matches,
+        goals=goals,
+        family_time=list(zip(steps, progression.changes, strict=True)),
+        family_time_progression=progression if steps else None,
+    )
 
 
 def _section_20_planning(case, day, agreements, contingency, planning) -> BreakdownFactor:
@@ -174,7 +189,11 @@ def _section_20_planning(case, day, agreements, contingency, planning) -> Breakd
     else:
         detail = "Accommodated under section 20; the planning records are in place."
     return BreakdownFactor(
-        "Section 20 with weak planning", section_20 and bool(missing), detail, planning
+        "Section 20 with weak planning",
+        section_20 and bool(missing),
+        detail,
+        planning,
+        absent="Not recorded" if section_20 else "Does not apply",
     )
 
 
@@ -189,6 +208,8 @@ def _services_missing_or_ended(matches, services, day, planning) -> BreakdownFac
         bool(detail),
         "; ".join(detail) + "." if detail else "None missing or ended.",
         f"{planning}#services",
+        # Worked out from the issues and services recorded: none missing settles it.
+        absent="Does not apply",
     )
 
 

@@ -201,6 +201,9 @@ class BreakdownFactor:
     present: bool
     detail: str
     link: str = ""  # the address of the page section where it is recorded
+    # What its tag says when it is not present: "Does not apply" where the record
+    # settles it (the child's age), "Not recorded" where it may be missing.
+    absent: str = "Not recorded"
 
 
 def breakdown_factors(
@@ -234,7 +237,11 @@ def breakdown_factors(
     )
     return [
         BreakdownFactor(
-            "Child over 10", age > 10, f"{child.first_name} is {age}.", f"{overview}#child"
+            "Child over 10",
+            age > 10,
+            f"{child.first_name} is {age}.",
+            f"{overview}#child",
+            absent="Does not apply",
         ),
         BreakdownFactor(
             "Previous returns home that broke down",

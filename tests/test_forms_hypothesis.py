@@ -70,6 +70,7 @@ NOT_FORMS = {
     "risk:overview",
     "risk:detail",
     "planning:overview",
+    "planning:family_document",
     "reviews:journey",
     "reviews:aftercare",
     "reviews:after_return",

@@ -342,7 +342,7 @@ def test_a_goal_review_without_an_outcome_is_not_saved(client, case, social_work
         url("planning:add_goal_review", case, goal.pk), fields(reviewed_on=D(2026, 3, 9))
     )
 
-    assert "Select whether the goal was met" in text(response)
+    assert "Select whether the goal is on track, not on track or met" in text(response)
     assert "Enter the evidence for the outcome" in text(response)
     assert not GoalReview.objects.exists()
 

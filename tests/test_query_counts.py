@@ -88,7 +88,7 @@ EXPECTED = {
     "aftercare": 14,  # with regulation 39's requests, the episode and the legal status
     "my_tasks": 7,
     "waiting_for_me": 12,
-    "reports_refresh": 18,  # + open cases, and the overdue table's team and people names
+    "reports_refresh": 20,  # + open cases, the overdue table's team and people names, drift (2)
     "reports": 11,
     "audit": 55,  # + the ceasing-care requests, the placement plan, what is not appropriate
     # and the reasons there is no specialist service

@@ -69,6 +69,7 @@ from planning.models import (
     PlanStep,
     WrittenAgreement,
 )
+from planning.views import FAMILY_DOCUMENTS
 from reunification.clock import today
 from reviews.aftercare import statutory
 from reviews.journey import decisions as journey
@@ -185,6 +186,13 @@ def not_appropriate_steps(w, where, records=None):
     pk = w.cases[where].case.pk
     return [
         (step, reverse("planning:not_appropriate", args=[pk, step])) for step in PlanStep.values
+    ]
+
+
+def family_documents(w, where, records=None):
+    pk = w.cases[where].case.pk
+    return [
+        (slug, reverse("planning:family_document", args=[pk, slug])) for slug in FAMILY_DOCUMENTS
     ]
 
 
@@ -425,6 +433,8 @@ RULES: dict[str, Rule] = {
     ),
     # Support and planning
     "planning:overview": case_rule(case_page("planning:overview"), SEE, may=SEES),
+    # The family's documents, to print: whoever may see the case.
+    "planning:family_document": case_rule(family_documents, SEE, may=SEES),
     "planning:add_meeting": case_rule(
         case_page("planning:add_meeting"),
         **CHANGER_FORM,

@@ -8,6 +8,7 @@ from cases import policy
 from cases.models import Role, Stage
 from cases.selectors import is_on_care_order
 from cases.services import case_for_page as _case
+from planning.selectors import with_goal_progress
 from reunification.clock import today
 from reviews.aftercare import return_home, statutory
 from reviews.aftercare.forms import (
@@ -25,6 +26,7 @@ from reviews.aftercare.rules import nominated_officer_needed_from
 from reviews.aftercare.selectors import missing_reunification
 from reviews.deadlines import rules
 from reviews.evidence import decision_evidence
+from reviews.journey.drift import drifting_cases
 from reviews.models import Recommendation, ReturnHome, ReviewType
 from reviews.pages import decision_page
 from reviews.reminders.digests import open_deadlines
@@ -72,7 +74,9 @@ def aftercare(request, pk):
             ),
             "reviews": reviews,
             "visits": case.visits.select_related("visited_by"),
-            "deadlines": case.deadlines.filter(done_on__isnull=True).select_related("responsible"),
+            "deadlines": with_goal_progress(
+                case.deadlines.filter(done_on__isnull=True).select_related("responsible")
+            ),
             "completable": completable,
             "can_visit": policy.may_record_visit(user, case),
             "can_review": policy.may_record_review(user, case),
@@ -284,7 +288,9 @@ def recommendation_done(request, pk, recommendation_pk):
 
 def _task_groups(deadlines, day: datetime.date) -> dict:
     horizon = day + datetime.timedelta(days=7)
-    rows = list(deadlines.filter(due_on__lte=horizon).select_related("case__child", "responsible"))
+    rows = with_goal_progress(
+        deadlines.filter(due_on__lte=horizon).select_related("case__child", "responsible")
+    )
     return {
         "overdue": [d for d in rows if d.due_on < day and d.can_be_overdue],
         "may_now": [d for d in rows if d.due_on < day and not d.can_be_overdue],
@@ -322,6 +328,10 @@ def team_tasks(request):
             "day": day,
             "title": "Team tasks",
             **_task_groups(open_deadlines().filter(case__team__in=teams), day),
+            # Cases longer in their stage than expected (reviews.journey.drift).
+            "drifting": drifting_cases(
+                policy.visible_cases(request.user).filter(team__in=teams), day
+            ),
             "show_person": True,
             "is_team": request.user.has_role(Role.TEAM_MANAGER),
         },
