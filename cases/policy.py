@@ -178,6 +178,12 @@ def sees_whole_council(user: User) -> bool:
     )
 
 
+def may_download_prepared_export(user: User, export) -> bool:
+    """A prepared whole-council file is handed only to the person who asked for
+    it, while she may still see the whole council."""
+    return sees_whole_council(user) and export.requested_by_id == user.pk
+
+
 # Holding a part in a case ------------------------------------------------------
 
 
