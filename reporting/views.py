@@ -12,7 +12,7 @@ from . import outcome_charts, selectors, snapshots
 from . import service_gaps as gap_figures
 from .forms import ReportFilterForm
 from .ssda903.importing import import_return  # noqa: F401 (the import page, for urls)
-from .ssda903.pages import ssda903  # noqa: F401 (the SSDA903 page, for urls)
+from .ssda903.pages import prepared_download, ssda903  # noqa: F401 (SSDA903 pages, for urls)
 
 DOWNLOADS_PER_PAGE = 100
 

@@ -51,10 +51,11 @@ def latest_signed_off_level_subquery(case_ref: str = "pk"):
 
 
 def signed_off(case: ReunificationCase) -> list[RiskAssessment]:
-    return list(
-        case.risk_assessments.filter(status=AssessmentStatus.SIGNED_OFF).order_by(
-            "assessed_on", "decided_at", "pk"
-        )
+    """Oldest first. Reads `case.risk_assessments.all()`, so a prefetch serves it
+    (the deadline sweep loads a batch of cases at once)."""
+    return sorted(
+        (a for a in case.risk_assessments.all() if a.status == AssessmentStatus.SIGNED_OFF),
+        key=lambda a: (a.assessed_on, a.decided_at is None, a.decided_at or 0, a.pk),
     )
 
 

@@ -9,6 +9,7 @@ import logging
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 
 from cases import policy
 from cases.models import ReunificationCase, Stage
@@ -98,14 +99,31 @@ def test_the_sweep_is_idempotent(case):
 
 
 def test_the_sweep_logs_a_failed_case_with_its_id_and_goes_on(case, monkeypatch, caplog):
-    def broken(case, day=None):
-        raise RuntimeError("boom")
+    derive = deadlines.derive
 
-    monkeypatch.setattr(deadlines, "refresh", broken)
+    def broken(one, day):
+        if one.pk == case.pk:
+            raise RuntimeError("boom")
+        return derive(one, day)
+
+    other = open_case(team_manager=case.team_manager)
+    monkeypatch.setattr(deadlines, "derive", broken)
     with caplog.at_level(logging.ERROR):
         report = deadlines.sweep()
-    assert report.failed == report.cases >= 1
+    assert report.failed == 1 and report.cases >= 2
     assert f"case {case.pk}" in caplog.text
+    assert other.deadlines.exists() and not case.deadlines.exists()
+
+
+def test_a_batch_that_fails_is_swept_a_case_at_a_time(case, monkeypatch, caplog):
+    def broken(ids, day=None):
+        raise DatabaseError("boom")
+
+    monkeypatch.setattr(deadlines, "refresh_batch", broken)
+    with caplog.at_level(logging.ERROR):
+        report = deadlines.sweep()
+    assert report.failed == 0 and report.changed >= 1
+    assert case.deadlines.exists()
 
 
 def test_the_beat_schedule_sweeps_before_the_reminders(settings):

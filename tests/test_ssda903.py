@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from cases.models import DataDownload, LegalStatus, Placement, ReunificationCase, Role, Stage
 from cases.models.codes import placement_codes
+from reporting.models import PreparedExport
 from reporting.ssda903 import (
     FIELDS,
     Episode,
@@ -467,9 +468,19 @@ def test_placement_codes_are_kept_by_collection_year():
 
 
 @pytest.mark.usefixtures("on_10_march_2026")
-def test_the_page_downloads_the_return_as_a_zip_of_its_tables(client, cohort, performance):
+def test_the_page_downloads_the_return_as_a_zip_of_its_tables(
+    client, cohort, performance, django_capture_on_commit_callbacks
+):
+    """The whole council's return is prepared in the background, then handed over."""
     client.force_login(performance)
-    response = client.get(reverse("reporting:ssda903"), {"year": "2026", "download": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.get(reverse("reporting:ssda903"), {"year": "2026", "download": ""})
+    [export] = PreparedExport.objects.all()
+    assert asked.url == reverse("reporting:ssda903") + f"?year=2026&prepared={export.pk}"
+    page = client.get(asked.url)
+    link = reverse("reporting:ssda903_prepared", args=[export.pk])
+    assert link.encode() in page.content
+    response = client.get(link)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="ssda903-2025-26.zip"'
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))

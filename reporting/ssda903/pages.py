@@ -3,12 +3,14 @@ find in it (each failing rule, its message, and the children it names that you
 may see, linked to their record), and download the return's tables as one zip.
 The older one-file extract of the reunification cohort for a period stays here."""
 
+import io
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Size
 from django import forms
 from django.core.cache import cache
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -16,7 +18,8 @@ from cases import policy, services
 from reunification.clock import today
 
 from ..forms import ExtractForm
-from . import validation
+from ..models import ExportStatus, PreparedExport
+from . import prepared, validation
 from .episodes import extract, write_csv
 from .tables import Year, write_zip
 
@@ -105,6 +108,7 @@ def ssda903(request):
     if "download" in request.GET and form.is_valid():
         return _download(request, year)
     result = None
+    export = _prepared_export(request)
     if validation.available() and "check" in request.GET and form.is_valid():
         result = _check(request, year)
     period = ExtractForm()
@@ -120,6 +124,8 @@ def ssda903(request):
             "year": year,
             "result": result,
             "failures": _named(request.user, result.failures) if result else [],
+            "prepared": export,
+            "prepared_year": Year(export.year_ending).label if export else "",
             "validator": validation.available(),
             "excluded": validation.EXCLUDED_RULES,
             "may_import": policy.may_import_ssda903(request.user),
@@ -130,8 +136,12 @@ def ssda903(request):
 
 def _download(request, year: Year):
     whole = policy.sees_whole_council(request.user)
+    if whole:
+        # Too large for one request: prepared in the background, then handed over.
+        export = prepared.request_year_export(user=request.user, year=year)
+        return redirect(f"{reverse('reporting:ssda903')}?year={year.ending}&prepared={export.pk}")
     spool, counts = write_zip(year, _scope(request.user))
-    file_name = f"ssda903-{year.ending - 1}-{str(year.ending)[2:]}.zip"
+    file_name = prepared.file_name(year)
     services.log_download(
         user=request.user,
         report="SSDA903 return",
@@ -141,6 +151,37 @@ def _download(request, year: Year):
         source=request.get_full_path(),
     )
     return FileResponse(spool, as_attachment=True, filename=file_name)
+
+
+def _prepared_export(request) -> PreparedExport | None:
+    """The prepared export the page was sent back with, if it is the user's."""
+    try:
+        pk = int(request.GET.get("prepared", ""))
+    except ValueError:
+        return None
+    export = PreparedExport.objects.defer("content").filter(pk=pk).first()
+    if export is None or not policy.may_download_prepared_export(request.user, export):
+        return None
+    return export
+
+
+def prepared_download(request, pk):
+    """Hand over a prepared whole-council return (logged as it is handed over)."""
+    policy.require(policy.may_see_reports(request.user))
+    export = get_object_or_404(PreparedExport.objects.defer("content"), pk=pk)
+    policy.require(policy.may_download_prepared_export(request.user, export))
+    if export.status != ExportStatus.READY:
+        return redirect(f"{reverse('reporting:ssda903')}?year={export.year_ending}&prepared={pk}")
+    services.log_download(
+        user=request.user,
+        report="SSDA903 return",
+        file_name=export.file_name,
+        scope=f"{Year(export.year_ending).label}; the whole council",
+        row_count=export.row_counts.get("Episodes", 0),
+        source=request.get_full_path(),
+    )
+    content = PreparedExport.objects.values_list("content", flat=True).get(pk=pk)
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=export.file_name)
 
 
 def _period_extract(request):
@@ -183,4 +224,4 @@ def _period_extract(request):
     return response
 
 
-__all__ = ["ssda903"]
+__all__ = ["ssda903", "prepared_download"]

@@ -27,5 +27,8 @@ def reviews_missing_reunification(case) -> list[Review]:
     """The case's Child in Care reviews held while the child was in care that do
     not record reconsidering reunification (shown as incomplete, and a task)."""
     back_home = returned_on(case)
-    reviews = case.reviews.filter(review_type=ReviewType.CHILD_IN_CARE).order_by("held_on", "pk")
+    reviews = sorted(
+        (r for r in case.reviews.all() if r.review_type == ReviewType.CHILD_IN_CARE),
+        key=lambda r: (r.held_on, r.pk),
+    )  # `case.reviews.all()`, so a prefetch serves it
     return [r for r in reviews if missing_reunification(r, back_home)]

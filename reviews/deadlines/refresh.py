@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from cases.models import (
@@ -31,7 +31,7 @@ from cases.selectors import (
     is_on_care_order,
     placed_with_parents_since,
 )
-from planning.matching import SERVICE_FOR_ISSUE, issue_matches
+from planning.matching import SERVICE_FOR_ISSUE, match_issues
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
@@ -41,9 +41,7 @@ from reviews.journey.selectors import closure_mismatches, stage_mismatches
 from reviews.models import (
     Deadline,
     DeadlineKind,
-    Recommendation,
     ReturnHome,
-    Review,
     ReviewType,
 )
 from reviews.supervision.deadlines import supervision_rows
@@ -354,7 +352,9 @@ def _reunification_rows(case) -> list[Due]:
     in Care review of a child in care that does not yet record it (for the IRO)."""
     rows = []
     if case.stage == Stage.NOT_PURSUED:
-        decision = case.not_pursued_decisions.order_by("-decided_on", "-pk").first()
+        decision = max(
+            case.not_pursued_decisions.all(), key=lambda d: (d.decided_on, d.pk), default=None
+        )
         if decision is not None and decision.reconsider_on:
             what = "Reconsider reunification (not pursued)"
             people = [("tm", case.team_manager_id)]
@@ -388,16 +388,20 @@ def _service_gap_rows(case, day: datetime.date) -> list[Due]:
     """Each parental issue with no specialist service of its kind and no reason
     recorded why not (planning.matching), for the social worker, until it is
     matched; due by rules.service_gap_due from when the issue was recorded."""
-    gaps = [match for match in issue_matches(case, day) if match.gap]
+    services = list(case.support_services.all())
+    specialist = set(SERVICE_FOR_ISSUE.values())
+    matches = match_issues(
+        list(case.parental_issues.all()),
+        [s for s in services if s.kind in specialist],
+        list(case.no_specialist_services.all()),
+        day,
+    )
+    gaps = [match for match in matches if match.gap]
     if not gaps:
         return []
-    recorded = dict(
-        ParentalIssue.history.filter(
-            id__in=[m.issue.pk for m in gaps], history_type="+"
-        ).values_list("id", "history_date")
-    )
+    recorded = _issues_recorded(case, [m.issue.pk for m in gaps])
     ended = {}
-    for service in case.support_services.filter(ends_on__lt=day):
+    for service in (s for s in services if s.ends_on is not None and s.ends_on < day):
         ended[service.kind] = max(ended.get(service.kind, service.ends_on), service.ends_on)
     rows = []
     for match in gaps:
@@ -423,21 +427,23 @@ def _planning_rows(case) -> list[Due]:
     leads it); each written-agreement goal reviewed by its date, with its progress
     (for the social worker); the further work a viability meeting decided, by its
     date (for both)."""
-    from planning.models import AgreementGoal, GoalOutcome
+    from planning.models import GoalOutcome
     from reviews.models import ConsultationOutcome, MeetingOutcome
 
     rows = []
-    consultation = (
-        case.viability_consultations.filter(outcome=ConsultationOutcome.POTENTIALLY_SUITED)
-        .order_by("-held_on", "-pk")
-        .first()
+    consultation = max(
+        (
+            c
+            for c in case.viability_consultations.all()
+            if c.outcome == ConsultationOutcome.POTENTIALLY_SUITED
+        ),
+        key=lambda c: (c.held_on, c.pk),
+        default=None,
     )
     if consultation is not None:
-        held = (
-            case.planning_meetings.filter(held_on__gte=consultation.held_on)
-            .order_by("held_on")
-            .values_list("held_on", flat=True)
-            .first()
+        held = min(
+            (m.held_on for m in case.planning_meetings.all() if m.held_on >= consultation.held_on),
+            default=None,
         )
         rows.append(
             Due(
@@ -451,7 +457,7 @@ def _planning_rows(case) -> list[Due]:
                 held,
             )
         )
-    goals = AgreementGoal.objects.filter(agreement__case=case).prefetch_related("reviews")
+    goals = [goal for agreement in case.written_agreements.all() for goal in agreement.goals.all()]
     for goal in goals:
         reviews = [(r.reviewed_on, r.outcome) for r in goal.reviews.all()]
         latest = goal.reviews.all()[0] if reviews else None  # newest first
@@ -470,7 +476,7 @@ def _planning_rows(case) -> list[Due]:
                 rules.goal_review_done(goal.due_on, reviews),
             )
         )
-    meetings = list(case.viability_meetings.order_by("held_on", "pk"))
+    meetings = _by_date(case.viability_meetings.all())
     for index, meeting in enumerate(meetings):
         if meeting.outcome != MeetingOutcome.FURTHER_WORK or not meeting.further_work_by:
             continue
@@ -492,6 +498,64 @@ def _planning_rows(case) -> list[Due]:
     return rows
 
 
+def _by_date(records) -> list:
+    return sorted(records, key=lambda r: (r.held_on, r.pk))
+
+
+def _episode_reviews(case, episode_cases: list[int], looked_after_on: datetime.date) -> list:
+    """The Child in Care reviews of the looked-after episode's cases (this case
+    and the earlier ones `looked_after_episode` walked back to), oldest first."""
+    chain, earlier = [], case
+    for _ in episode_cases:
+        chain.append(earlier)
+        earlier = earlier.previous_case
+    return _by_date(
+        r
+        for c in chain
+        for r in c.reviews.all()
+        if r.review_type == ReviewType.CHILD_IN_CARE and r.held_on >= looked_after_on
+    )
+
+
+def _recommendations(case) -> list:
+    return [rec for review in case.reviews.all() for rec in review.recommendations.all()]
+
+
+def _submitted_assessments(case) -> list:
+    return [a for a in case.risk_assessments.all() if a.status == AssessmentStatus.SUBMITTED]
+
+
+def _team_managers(case) -> list[int]:
+    """The active team managers of the case's team, by id (the sweep loads them
+    for a batch of cases at once)."""
+    loaded = getattr(case, "_team_managers", None)
+    if loaded is not None:
+        return loaded
+    return list(
+        User.objects.filter(
+            team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _issues_recorded(case, issue_ids: list[int]) -> dict:
+    """When each parental issue was recorded (its first history row), by id."""
+    loaded = getattr(case, "_issues_recorded", None)
+    if loaded is None:
+        loaded = _recorded_on(issue_ids)
+    return {pk: loaded[pk] for pk in issue_ids if pk in loaded}
+
+
+def _recorded_on(issue_ids) -> dict:
+    return dict(
+        ParentalIssue.history.filter(id__in=issue_ids, history_type="+").values_list(
+            "id", "history_date"
+        )
+    )
+
+
 def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     """The deadlines the case's records give, done or not."""
     if case.stage == Stage.CLOSED:
@@ -503,19 +567,13 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     looked_after_on, episode_cases = looked_after_episode(case)
     # Looked after: only statutory Child in Care reviews count, those of the
     # whole looked-after episode.
-    cic_reviews = list(
-        Review.objects.filter(
-            case_id__in=episode_cases,
-            review_type=ReviewType.CHILD_IN_CARE,
-            held_on__gte=looked_after_on,
-        ).order_by("held_on", "pk")
-    )
+    cic_reviews = _episode_reviews(case, episode_cases, looked_after_on)
     looked_after = returned is None or returned.care_order_remains
     if looked_after:
         reviews = cic_reviews
     else:
-        reviews = list(
-            case.reviews.exclude(review_type=ReviewType.CHILD_IN_CARE).order_by("held_on", "pk")
+        reviews = _by_date(
+            [r for r in case.reviews.all() if r.review_type != ReviewType.CHILD_IN_CARE]
         )
     visits = list(case.visits.all())
     rows = _review_rows(case, returned, reviews, looked_after_on)
@@ -524,7 +582,7 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     if looked_after or is_on_care_order(case.child, day):
         rows += _visit_rows(case, day, cic_reviews, visits, returned)
     rows += _risk_rows(case, day)
-    for recommendation in Recommendation.objects.filter(review__case=case):
+    for recommendation in _recommendations(case):
         rows.append(
             Due(
                 DeadlineKind.RECOMMENDATION,
@@ -540,14 +598,8 @@ def derive(case: ReunificationCase, day: datetime.date) -> list[Due]:
     rows += _planning_rows(case)
     rows += after_return_rows(case, day)
     rows += supervision_rows(case, day)
-    managers = list(
-        User.objects.filter(
-            team_id=case.team_id, role_grants__role=Role.TEAM_MANAGER, is_active=True
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for assessment in case.risk_assessments.filter(status=AssessmentStatus.SUBMITTED):
+    managers = _team_managers(case)
+    for assessment in _submitted_assessments(case):
         submitted = timezone.localdate(assessment.submitted_at)
         rows.append(
             Due(
@@ -572,36 +624,123 @@ def _sign_off_manager(case, assessment, managers: list[int]) -> int | None:
     return next((pk for pk in managers if pk not in excluded), None)
 
 
+# What derive() reads, for a batch of cases in a fixed number of queries. A
+# record derive() reads some other way is read case by case, as before.
+CASE_RECORDS = (
+    "child__placements",
+    "child__legal_statuses",
+    "reviews__recommendations",
+    "previous_case__reviews",
+    "visits",
+    "risk_assessments",
+    "not_pursued_decisions",
+    "parental_issues",
+    "support_services",
+    "no_specialist_services",
+    "viability_consultations",
+    "planning_meetings",
+    "viability_meetings",
+    "written_agreements__goals__reviews",
+    "deadlines",
+)
+DEADLINE_FIELDS = ("what", "due_on", "responsible_id", "done_on")
+
+
+def load_cases(ids, *, lock: bool = False) -> list[ReunificationCase]:
+    """The cases with the records derive() reads, in pk order; with `lock`, the
+    case rows are locked (select_for_update) until the transaction ends."""
+    cases = ReunificationCase.objects.filter(pk__in=list(ids)).order_by("pk")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    cases = list(
+        cases.select_related("child", "return_home", "previous_case__return_home").prefetch_related(
+            *CASE_RECORDS
+        )
+    )
+    managers = {}
+    for team_id, pk in (
+        User.objects.filter(
+            team_id__in={c.team_id for c in cases},
+            role_grants__role=Role.TEAM_MANAGER,
+            is_active=True,
+        )
+        .order_by("pk")
+        .values_list("team_id", "pk")
+    ):
+        managers.setdefault(team_id, []).append(pk)
+    recorded = _recorded_on([i.pk for c in cases for i in c.parental_issues.all()])
+    for case in cases:
+        case._team_managers = managers.get(case.team_id, [])
+        case._issues_recorded = recorded
+    return cases
+
+
+def _changes(case, wanted: list[Due]) -> tuple[list, list, list]:
+    """The Deadline rows to create, to update and to delete (by id) to bring the
+    case's rows (`case.deadlines.all()`) into line with `wanted`. A row that is no
+    longer wanted is kept once done."""
+    wanted = {(d.kind, d.key): d for d in wanted}
+    existing = {(d.kind, d.key): d for d in case.deadlines.all()}
+    deleted = [
+        row.pk
+        for identity, row in existing.items()
+        if identity not in wanted and row.done_on is None
+    ]
+    created, updated = [], []
+    for identity, due in wanted.items():
+        fields = {name: getattr(due, name) for name in DEADLINE_FIELDS}
+        row = existing.get(identity)
+        if row is None:
+            created.append(Deadline(case_id=case.pk, kind=due.kind, key=due.key, **fields))
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            updated.append(row)
+    return created, updated, deleted
+
+
+def _write(created: list, updated: list, deleted: list) -> int:
+    if deleted:
+        Deadline.objects.filter(pk__in=deleted).delete()
+    if created:
+        Deadline.objects.bulk_create(created, batch_size=1000)
+    if updated:
+        Deadline.objects.bulk_update(updated, DEADLINE_FIELDS, batch_size=1000)
+    return len(created) + len(updated) + len(deleted)
+
+
 @transaction.atomic
 def refresh(case: ReunificationCase, day: datetime.date | None = None) -> int:
     """Bring the case's Deadline rows into line with its records. Returns how
     many rows it created, changed or removed (0 when they were already right)."""
-    changed = 0
     # Locked, so two refreshes of one case after concurrent saves take turns.
-    case = ReunificationCase.objects.select_for_update().select_related("child").get(pk=case.pk)
-    wanted = {(d.kind, d.key): d for d in derive(case, day or today())}
-    existing = {(d.kind, d.key): d for d in case.deadlines.all()}
-    for identity, row in existing.items():
-        if identity not in wanted and row.done_on is None:
-            row.delete()
-            changed += 1
-    for identity, due in wanted.items():
-        fields = {
-            "what": due.what,
-            "due_on": due.due_on,
-            "responsible_id": due.responsible_id,
-            "done_on": due.done_on,
-        }
-        row = existing.get(identity)
-        if row is None:
-            Deadline.objects.create(case=case, kind=due.kind, key=due.key, **fields)
-            changed += 1
-        elif any(getattr(row, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.save(update_fields=list(fields))
-            changed += 1
-    return changed
+    loaded = load_cases([case.pk], lock=True)
+    if not loaded:
+        raise ReunificationCase.DoesNotExist(f"No case {case.pk}")
+    case = loaded[0]
+    return _write(*_changes(case, derive(case, day or today())))
+
+
+@transaction.atomic
+def refresh_batch(ids: list[int], day: datetime.date | None = None) -> tuple[int, int]:
+    """`refresh` for a batch of cases at once: their records read and their rows
+    written in a fixed number of queries whatever the batch's size. Returns the
+    rows changed and the cases that failed (logged with their ids, and left as
+    they were). A database error undoes the whole batch and is raised."""
+    day = day or today()
+    created, updated, deleted, failed = [], [], [], 0
+    for case in load_cases(ids, lock=True):
+        try:
+            rows = derive(case, day)
+        except DatabaseError:
+            raise
+        except Exception:
+            log.exception("Refreshing the deadlines of case %s failed", case.pk)
+            failed += 1
+            continue
+        for into, found in zip((created, updated, deleted), _changes(case, rows), strict=True):
+            into += found
+    return _write(created, updated, deleted), failed
 
 
 def refresh_case(case_id: int) -> None:
@@ -635,19 +774,27 @@ def out_of_line_cases() -> dict[str, list[int]]:
 
 def sweep(batch_size: int = 500, day: datetime.date | None = None) -> SweepReport:
     """Re-derive the deadlines of every case that is not closed, a batch of ids at
-    a time, each case in its own transaction. Idempotent: a second run changes
-    nothing. A case that fails is logged with its id and the sweep goes on."""
+    a time, each batch in one transaction (`refresh_batch`). Idempotent: a second
+    run changes nothing. A case that fails is logged with its id and the sweep
+    goes on; a batch that fails is refreshed again a case at a time."""
     report = SweepReport()
     ids = ReunificationCase.objects.exclude(stage=Stage.CLOSED).order_by("pk")
     last = 0
     while batch := list(ids.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
-        for case_id in batch:
-            report.cases += 1
-            try:
-                report.changed += refresh(ReunificationCase(pk=case_id), day)
-            except Exception:
-                log.exception("Refreshing the deadlines of case %s failed", case_id)
-                report.failed += 1
+        report.cases += len(batch)
+        try:
+            changed, failed = refresh_batch(batch, day)
+            report.changed += changed
+            report.failed += failed
+        except Exception:
+            # Something the batch could not survive: each case on its own.
+            log.exception("Refreshing the deadlines of cases %s to %s failed", batch[0], batch[-1])
+            for case_id in batch:
+                try:
+                    report.changed += refresh(ReunificationCase(pk=case_id), day)
+                except Exception:
+                    log.exception("Refreshing the deadlines of case %s failed", case_id)
+                    report.failed += 1
         last = batch[-1]
     report.out_of_line = out_of_line_cases()
     for check, ids in report.out_of_line.items():
