@@ -161,3 +161,13 @@ def test_the_ssda903_page_links_to_the_import_page_for_performance_staff_only(
     assert URL in client.get(reverse("reporting:ssda903")).text
     client.force_login(team_manager)
     assert URL not in client.get(reverse("reporting:ssda903")).text
+
+
+@pytest.mark.django_db
+def test_the_page_still_checks_the_csrf_token(performance):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(performance)
+
+    assert check(client).status_code == 403 and nothing_loaded()

@@ -41,16 +41,24 @@ class InMemoryUpload(FileUploadHandler):
     is dropped and the file arrives empty with its full size, for the form to
     refuse."""
 
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.kept = 0  # bytes held across the request's files
+
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.buffer, self.too_big = io.BytesIO(), False
+        self.buffer, self.too_big = io.BytesIO(), self.field_name not in FILES
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > MAX_BYTES:
+        if not self.too_big and (
+            start + len(raw_data) > MAX_BYTES or self.kept + len(raw_data) > len(FILES) * MAX_BYTES
+        ):
             self.too_big = True
+            self.kept -= self.buffer.tell()
             self.buffer = io.BytesIO()
         if not self.too_big:
             self.buffer.write(raw_data)
+            self.kept += len(raw_data)
         return None
 
     def file_complete(self, file_size):
@@ -126,15 +134,15 @@ def _digest(user, texts: list[str]) -> str:
 
 @csrf_exempt
 def import_return(request):
-    # The upload handlers are set before the body is read, so the CSRF check
-    # (which reads it) follows them.
+    # Who may load is asked before the body is read; the upload handlers are set
+    # before it is read too, so the CSRF check (which reads it) follows them.
+    policy.require(policy.may_import_ssda903(request.user))
     request.upload_handlers = [InMemoryUpload(request)]
     return _import_return(request)
 
 
 @csrf_protect
 def _import_return(request):
-    policy.require(policy.may_import_ssda903(request.user))
     context = {"title": "Load an SSDA903 return", "plan": None}
     if request.method != "POST":
         context["form"] = ImportForm()
