@@ -46,7 +46,8 @@ def test_the_prepared_file_is_the_file_the_request_built(
     assert not DataDownload.objects.exists()  # prepared, not yet handed over
 
     response = client.get(reverse("reporting:ssda903_prepared", args=[export.pk]))
-    assert members(b"".join(response.streaming_content)) == members(direct)
+    assert response["Content-Disposition"] == 'attachment; filename="ssda903-2025-26.zip"'
+    assert members(response.content) == members(direct)
     [logged] = DataDownload.objects.all()
     assert (logged.user, logged.file_name, logged.row_count) == (
         performance,
