@@ -469,7 +469,7 @@ def test_placement_codes_are_kept_by_collection_year():
 
 @pytest.mark.usefixtures("on_10_march_2026")
 def test_the_page_downloads_the_return_as_a_zip_of_its_tables(
-    client, cohort, performance, django_capture_on_commit_callbacks
+    client, cohort, performance, django_capture_on_commit_callbacks, tasks_in_process
 ):
     """The whole council's return is prepared in the background, then handed over."""
     client.force_login(performance)

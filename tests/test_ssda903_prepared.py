@@ -14,7 +14,10 @@ from reporting.ssda903 import prepared
 from reporting.ssda903.tables import Year, write_zip
 from tests.test_ssda903 import cohort  # noqa: F401 - the children of the return
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_10_march_2026", "cohort")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("on_10_march_2026", "cohort", "tasks_in_process"),
+]
 
 PAGE = reverse("reporting:ssda903")
 
