@@ -193,3 +193,17 @@ def _nobody_left_acting():
     yield
     if hasattr(HistoricalRecords.context, "request"):
         del HistoricalRecords.context.request
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Celery tasks run in-process when queued, as without a broker, even when
+    REDIS_URL is set for the test run; the configuration is put back afterwards."""
+    from reunification.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before

@@ -78,6 +78,7 @@ NOT_FORMS = {
     "reporting:caseload",
     "reporting:outcomes",
     "reporting:ssda903",
+    "reporting:ssda903_prepared",
     "reporting:downloads",
     "reporting:service_gaps",
     "waiting_for_me",

@@ -14,7 +14,10 @@ from reporting.ssda903 import prepared
 from reporting.ssda903.tables import Year, write_zip
 from tests.test_ssda903 import cohort  # noqa: F401 - the children of the return
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_10_march_2026", "cohort")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("on_10_march_2026", "cohort", "tasks_in_process"),
+]
 
 PAGE = reverse("reporting:ssda903")
 
@@ -46,7 +49,8 @@ def test_the_prepared_file_is_the_file_the_request_built(
     assert not DataDownload.objects.exists()  # prepared, not yet handed over
 
     response = client.get(reverse("reporting:ssda903_prepared", args=[export.pk]))
-    assert members(b"".join(response.streaming_content)) == members(direct)
+    assert response["Content-Disposition"] == 'attachment; filename="ssda903-2025-26.zip"'
+    assert members(response.content) == members(direct)
     [logged] = DataDownload.objects.all()
     assert (logged.user, logged.file_name, logged.row_count) == (
         performance,

@@ -56,6 +56,7 @@ from django.db import connection, transaction
 from django.forms.formsets import BaseFormSet
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cases import policy
 from cases import services as case_services
@@ -263,6 +264,23 @@ def of_step(predicate: Callable) -> Callable:
 
 def of_team(predicate: Callable) -> Callable:
     return lambda user, team, variant: predicate(user, team)
+
+
+def prepared_export(w, where, records=None):
+    """A whole-council SSDA903 return prepared for the performance officer (the
+    export is the variant the rule's `may` is asked about)."""
+    from reporting.models import ExportStatus, PreparedExport
+
+    export, _ = PreparedExport.objects.get_or_create(
+        requested_by=w.people["performance"],
+        year_ending=2026,
+        defaults={
+            "requested_at": timezone.now(),
+            "status": ExportStatus.READY,
+            "file_name": "ssda903-2025-26.zip",
+        },
+    )
+    return [(export, reverse("reporting:ssda903_prepared", args=[export.pk]))]
 
 
 def of_user(predicate: Callable) -> Callable:
@@ -735,6 +753,12 @@ RULES: dict[str, Rule] = {
         STAFF,
         may=of_user(policy.may_import_ssda903),
         post_answers=SHOWN_AGAIN,
+    ),
+    # A prepared whole-council return: only to the person who asked for it.
+    "reporting:ssda903_prepared": site_rule(
+        prepared_export,
+        {"performance"},
+        may=lambda user, target, export: policy.may_download_prepared_export(user, export),
     ),
     # Who took children's data out: service directors only, not performance staff.
     "reporting:downloads": site_rule(

@@ -3,8 +3,6 @@ find in it (each failing rule, its message, and the children it names that you
 may see, linked to their record), and download the return's tables as one zip.
 The older one-file extract of the reunification cohort for a period stays here."""
 
-import io
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Size
 from django import forms
@@ -181,7 +179,9 @@ def prepared_download(request, pk):
         source=request.get_full_path(),
     )
     content = PreparedExport.objects.values_list("content", flat=True).get(pk=pk)
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=export.file_name)
+    response = HttpResponse(bytes(content), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return response
 
 
 def _period_extract(request):
