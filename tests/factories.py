@@ -285,10 +285,19 @@ def _assessment_and_planning_records(case: ReunificationCase, parent) -> None:
 
     day = today() - datetime.timedelta(days=7)
     ChildViews.objects.create(
-        case=case, recorded_on=day, views="Wants to go home", advocate="declined"
+        case=case,
+        recorded_on=day,
+        views="Wants to go home",
+        advocate="declined",
+        advocate_offered_on=day,
     )
     ParentViews.objects.create(
-        case=case, parent=parent, recorded_on=day, views="Wants her home", advocate="declined"
+        case=case,
+        parent=parent,
+        recorded_on=day,
+        views="Wants her home",
+        advocate="declined",
+        advocate_offered_on=day,
     )
     SingleAssessment.objects.create(
         case=case,
@@ -465,6 +474,10 @@ def assessment_records(
                 "views": "I want to go home to Mum.",
                 "not_recorded_reason": "",
                 "advocate": advocate,
+                "advocate_offered_on": day if advocate in ("accepted", "declined") else None,
+                "advocate_name": "Sam Okoro, children's rights service"
+                if advocate == "accepted"
+                else "",
             },
         )
     parents = parents_with_responsibility(case)

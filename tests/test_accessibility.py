@@ -231,7 +231,11 @@ FORMS_WITH_ERRORS = {
         "/cases/{case}/journey/visits/new/",
         "/cases/{case}/risk/new/",
     ],
-    "tm.north": ["/cases/new/", "/cases/{case}/journey/not-pursued/"],
+    "tm.north": [
+        "/cases/new/",
+        "/cases/{case}/journey/not-pursued/",
+        "/cases/{case}/journey/supervision/new/",
+    ],
 }
 
 

@@ -107,6 +107,8 @@ def test_add_another_shows_one_more_action_row_and_saves_nothing(client, case, t
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="action_2"' in body and 'name="action_3"' not in body
+    # The page sends back the two rows it shows, so a later press adds a third.
+    assert re.search(r'name="rows" value="2"|value="2" name="rows"', body)
     assert "There is a problem" not in text(response)
     assert not CaseSupervision.objects.exists()
 
