@@ -44,6 +44,7 @@ from planning.models import (
     ServiceKind,
     ServiceTiming,
 )
+from reviews.aftercare import after_return as after_the_return
 from reviews.aftercare import return_home, statutory
 from reviews.deadlines.rules import (
     cic_review_due,
@@ -271,6 +272,27 @@ class Journey:
         """Reassessed at about the first review at home: the risk has come down."""
         day = min(until, self.entered[S.RETURN_HOME] + self.days(17, 28))
         self.risk_assessment("low", day, min(until, day + 5 * DAY), 99)
+        if self.story.unplanned:
+            self.at(min(until, self.entered[S.RETURN_HOME] + 3 * DAY), self.unplanned_duties)
+
+    def unplanned_duties(self) -> None:
+        """After the unplanned return: the home assessed, both parents checked again."""
+        day = risk_today()
+        sw = self.worker(day)
+        after_the_return.record_home_assessment(
+            case=self.case,
+            by=as_(sw),
+            assessed_on=day,
+            findings="Home clean and warm; the child's bedroom ready; no one else lives there.",
+        )
+        for member in (self.mother, self.father):
+            values = {
+                "member": member,
+                "requested_on": day,
+                "returned_on": day,
+                "outcome": PoliceCheckOutcome.NO_TRACE,
+            }
+            self.record(sw, "police-check", values)
 
     def not_pursued(self, until: datetime.date) -> None:
         day = self.entered[S.NOT_PURSUED]

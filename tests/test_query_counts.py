@@ -90,8 +90,9 @@ EXPECTED = {
     "waiting_for_me": 12,
     "reports_refresh": 20,  # + open cases, the overdue table's team and people names, drift (2)
     "reports": 11,
-    "audit": 55,  # + the ceasing-care requests, the placement plan, what is not appropriate
-    # and the reasons there is no specialist service
+    "audit": 58,  # + the ceasing-care requests, the placement plan, what is not appropriate,
+    # the reasons there is no specialist service, and after the return the step-down
+    # plan, the concerns and the assessments of the home
     "allocate": 10,
     "record_form": 9,
 }
