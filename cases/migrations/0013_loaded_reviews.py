@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_restore_sqlite_overlap_triggers_after_ssda903'),
+        ('cases', '0012_missing_to_family_home'),
     ]
 
     operations = [

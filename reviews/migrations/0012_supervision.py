@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_people_missing_to_family_home"),
-        ("reviews", "0010_decision_evidence"),
+        ("cases", "0012_missing_to_family_home"),
+        ("reviews", "0011_step_down_and_concerns"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -37,6 +37,12 @@ class Migration(migrations.Migration):
                     ("planning_meeting", "Hold the Reunification Planning Meeting"),
                     ("goal_review", "Review a written-agreement goal"),
                     ("further_work", "Further work decided at the viability meeting"),
+                    ("service_ends_early", "Support ends before six months at home"),
+                    ("service_ends_year", "Support ends before a year at home"),
+                    ("cin_visit", "Child in Need visit"),
+                    ("concern_reassess", "Reassess the risk after a concern"),
+                    ("home_assessment", "Assess the home after an unplanned return"),
+                    ("police_after_return", "Police checks after an unplanned return"),
                     ("supervision_action", "Action from case supervision"),
                     ("reunif_prompt", "Consider reunification (an event prompts it)"),
                 ],
