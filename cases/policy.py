@@ -183,6 +183,8 @@ def may_import_ssda903(user: User) -> bool:
     reviews and missing episodes, across the council): performance staff, who
     prepare the return."""
     return _active(user) and user.has_role(Role.PERFORMANCE)
+
+
 def may_download_prepared_export(user: User, export) -> bool:
     """A prepared whole-council file is handed only to the person who asked for
     it, while she may still see the whole council."""

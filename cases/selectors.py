@@ -122,7 +122,11 @@ class HouseholdRow:
 
 def household(case: ReunificationCase, today: datetime.date) -> list[HouseholdRow]:
     rows = []
-    for member in case.family_members.prefetch_related("police_checks"):
+    if "family_members" in getattr(case, "_prefetched_objects_cache", {}):
+        members = case.family_members.all()  # with their checks (the deadline sweep)
+    else:
+        members = case.family_members.prefetch_related("police_checks")
+    for member in members:
         person = rules.Person(
             date_of_birth=member.date_of_birth,
             age_when_recorded=member.age_when_recorded,

@@ -36,9 +36,10 @@ TODAY = D(2026, 3, 10)
 LOOKED_AFTER = D(2026, 1, 5)
 # The queries of one batch, whatever its size: the savepoint and its release;
 # the cases locked and read with child, return home and previous case; one query
-# per record type derive() reads (17; a previous case's reviews make 18); the
-# team managers; the issues' history. Then one query per kind of write.
-BATCH_READS = 22
+# per record type derive() reads (24; a previous case's reviews make 25); the
+# team managers; the issues' history (and the support services' history, when
+# the batch has services). Then one query per kind of write.
+BATCH_READS = 29
 
 
 @pytest.fixture(autouse=True)

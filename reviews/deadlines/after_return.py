@@ -46,8 +46,9 @@ def continuing_services(case, returned: ReturnHome) -> list[SupportService]:
     had not ended by the day the child went home."""
     return [
         s
-        for s in case.support_services.filter(timing__in=AFTER_RETURN_TIMINGS)
-        if s.ends_on is None or s.ends_on >= returned.returned_on
+        for s in sorted(case.support_services.all(), key=lambda s: s.pk)
+        if s.timing in AFTER_RETURN_TIMINGS
+        and (s.ends_on is None or s.ends_on >= returned.returned_on)
     ]
 
 
@@ -83,13 +84,14 @@ def _ending_row(kind_early, returned, ends_on, key, subject, plan, changed_at, m
 
 
 def _step_down_rows(case, returned: ReturnHome) -> list:
-    plan = StepDownPlan.objects.filter(case=case).first()
+    try:
+        plan = case.step_down_plan
+    except StepDownPlan.DoesNotExist:
+        plan = None
     services = continuing_services(case, returned)
-    changed = dict(
-        SupportService.history.filter(id__in=[s.pk for s in services])
-        .order_by("id", "history_date")
-        .values_list("id", "history_date")
-    )
+    changed = getattr(case, "_services_changed_at", None)
+    if changed is None:
+        changed = services_changed_at([s.pk for s in services])
     rows = []
     for service in services:
         row = _ending_row(
@@ -118,6 +120,17 @@ def _step_down_rows(case, returned: ReturnHome) -> list:
         if row:
             rows.append(row)
     return rows
+
+
+def services_changed_at(service_ids) -> dict:
+    """Each support service's latest change (its latest history row's date)."""
+    if not service_ids:
+        return {}
+    return dict(
+        SupportService.history.filter(id__in=list(service_ids))
+        .order_by("id", "history_date")
+        .values_list("id", "history_date")
+    )
 
 
 def _cin_visit_rows(case, returned: ReturnHome, day: datetime.date) -> list:
@@ -150,11 +163,11 @@ def _cin_visit_rows(case, returned: ReturnHome, day: datetime.date) -> list:
 def _concern_rows(case) -> list:
     from reviews.deadlines.refresh import Due
 
-    assessed = list(
-        case.risk_assessments.filter(
-            status__in=[AssessmentStatus.SUBMITTED, AssessmentStatus.SIGNED_OFF]
-        ).values_list("assessed_on", flat=True)
-    )
+    assessed = [
+        a.assessed_on
+        for a in case.risk_assessments.all()
+        if a.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.SIGNED_OFF)
+    ]
     return [
         Due(
             DeadlineKind.CONCERN_REASSESS,
@@ -185,7 +198,7 @@ def _unplanned_return_rows(case, returned: ReturnHome) -> list:
     from reviews.deadlines.refresh import Due
 
     due = rules.unplanned_duty_due(returned.returned_on)
-    assessed = list(case.home_assessments.values_list("assessed_on", flat=True))
+    assessed = [a.assessed_on for a in case.home_assessments.all()]
     return [
         Due(
             DeadlineKind.HOME_ASSESSMENT,

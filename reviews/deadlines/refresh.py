@@ -35,7 +35,7 @@ from planning.matching import SERVICE_FOR_ISSUE, match_issues
 from reunification.clock import today
 from reviews.aftercare.selectors import reviews_missing_reunification
 from reviews.deadlines import rules
-from reviews.deadlines.after_return import after_return_rows
+from reviews.deadlines.after_return import after_return_rows, services_changed_at
 from reviews.deadlines.working_days import add_working_days
 from reviews.journey.selectors import closure_mismatches, stage_mismatches
 from reviews.models import (
@@ -642,6 +642,11 @@ CASE_RECORDS = (
     "viability_meetings",
     "written_agreements__goals__reviews",
     "deadlines",
+    "child__missing_episodes",
+    "supervisions__actions",
+    "concerns_after_return",
+    "home_assessments",
+    "family_members__police_checks",
 )
 DEADLINE_FIELDS = ("what", "due_on", "responsible_id", "done_on")
 
@@ -653,9 +658,9 @@ def load_cases(ids, *, lock: bool = False) -> list[ReunificationCase]:
     if lock:
         cases = cases.select_for_update(of=("self",))
     cases = list(
-        cases.select_related("child", "return_home", "previous_case__return_home").prefetch_related(
-            *CASE_RECORDS
-        )
+        cases.select_related(
+            "child", "return_home", "previous_case__return_home", "step_down_plan"
+        ).prefetch_related(*CASE_RECORDS)
     )
     managers = {}
     for team_id, pk in (
@@ -669,7 +674,9 @@ def load_cases(ids, *, lock: bool = False) -> list[ReunificationCase]:
     ):
         managers.setdefault(team_id, []).append(pk)
     recorded = _recorded_on([i.pk for c in cases for i in c.parental_issues.all()])
+    changed_at = services_changed_at([s.pk for c in cases for s in c.support_services.all()])
     for case in cases:
+        case._services_changed_at = changed_at
         case._team_managers = managers.get(case.team_id, [])
         case._issues_recorded = recorded
     return cases

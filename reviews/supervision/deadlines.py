@@ -3,7 +3,7 @@ as rows for reviews.deadlines.refresh.derive."""
 
 import datetime
 
-from reviews.models import DeadlineKind, SupervisionAction
+from reviews.models import DeadlineKind
 from reviews.supervision import rules, selectors
 
 
@@ -11,7 +11,8 @@ def supervision_rows(case, day: datetime.date) -> list:
     from reviews.deadlines.refresh import Due  # refresh imports this module
 
     rows = []
-    for action in SupervisionAction.objects.filter(supervision__case=case):
+    actions = [a for supervision in case.supervisions.all() for a in supervision.actions.all()]
+    for action in sorted(actions, key=lambda a: a.pk):
         rows.append(
             Due(
                 DeadlineKind.SUPERVISION_ACTION,

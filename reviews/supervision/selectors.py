@@ -3,7 +3,7 @@
 import datetime
 
 from cases.models import PlacementType, Stage
-from reviews.models import CaseSupervision, Recommendation, ReviewType
+from reviews.models import ReviewType
 from reviews.supervision import rules
 
 
@@ -24,7 +24,9 @@ def prompted_since(case) -> datetime.date | None:
     not: a child whose reunification was ruled out (after the latest "not
     pursued" decision), or never considered (since the case opened)."""
     if case.stage == Stage.NOT_PURSUED:
-        decision = case.not_pursued_decisions.order_by("-decided_on", "-pk").first()
+        decision = max(
+            case.not_pursued_decisions.all(), key=lambda d: (d.decided_on, d.pk), default=None
+        )
         return decision.decided_on + datetime.timedelta(days=1) if decision else case.opened_on
     if case.stage == Stage.IDENTIFICATION and case.reunification_first_considered_on is None:
         return case.opened_on
@@ -60,29 +62,25 @@ def triggers(case, since: datetime.date) -> list[rules.Trigger]:
                     f"went to the family home without agreement {episode.start_date:%-d %B %Y}",
                 )
             )
-    recommendations = Recommendation.objects.filter(
-        review__case=case,
-        review__review_type=ReviewType.CHILD_IN_CARE,
-        review__held_on__gte=since,
-    ).select_related("review")
-    for recommendation in recommendations:
-        held_on = recommendation.review.held_on
-        reason = f"IRO recommendation at the review of {held_on:%-d %B %Y}"
-        found.append(rules.Trigger(held_on, reason))
+    # Read through the case's reviews (prefetched by the deadline sweep).
+    for review in case.reviews.all():
+        if review.review_type != ReviewType.CHILD_IN_CARE or review.held_on < since:
+            continue
+        for _ in review.recommendations.all():
+            reason = f"IRO recommendation at the review of {review.held_on:%-d %B %Y}"
+            found.append(rules.Trigger(review.held_on, reason))
     return found
 
 
 def reconsidered_on(case) -> list[datetime.date]:
     """The days reunification was recorded as reconsidered: at supervision or at
     a Child in Care review."""
-    days = list(
-        CaseSupervision.objects.filter(case=case, reunification_considered=True).values_list(
-            "held_on", flat=True
-        )
-    )
-    days += case.reviews.filter(
-        review_type=ReviewType.CHILD_IN_CARE, reunification_considered=True
-    ).values_list("held_on", flat=True)
+    days = [s.held_on for s in case.supervisions.all() if s.reunification_considered]
+    days += [
+        r.held_on
+        for r in case.reviews.all()
+        if r.review_type == ReviewType.CHILD_IN_CARE and r.reunification_considered
+    ]
     return days
 
 
