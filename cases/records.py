@@ -69,6 +69,10 @@ class RecordType:
     # Fields an add page may take from its address (a link from the overview
     # saying whose check to record); never an edit page, never free text.
     prefill: tuple[str, ...] = ()
+    # The rows its add-several page starts with when the address gives none (a
+    # row for each parent): rows_for(case) -> [{field: value}]. A row left as it
+    # was offered is not saved.
+    rows_for: Callable[[ReunificationCase], list[dict]] | None = None
 
     @property
     def fields(self) -> list[str]:
