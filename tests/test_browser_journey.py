@@ -122,8 +122,7 @@ class Walk:
 
     def sign_off_the_risk_assessment(self):
         self.open_waiting("Sign off the risk assessment")
-        self.page.check("input[name=decision][value=sign_off]")
-        self.submit("Record decision")
+        self.submit("Sign off")
         assert self.banner() == "The assessment was signed off."
 
 
@@ -155,6 +154,7 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
     walk.open_waiting("Ratify the care plan at a Child in Care review")
     walk.fill_date("approved_on", D(2026, 3, 10))
     walk.fill_date("cic_review_on", D(2026, 3, 10))
+    page.fill("textarea[name=cic_review_attended]", "Kayla, her mother, the social worker")
     walk.submit("Record approval")
     assert walk.banner() == "The approval was recorded."
 
