@@ -404,3 +404,52 @@ def test_a_new_household_member_starts_as_living_in_the_household(
     first, second = another.context["forms"]
     assert first["name"].value() == "Lee"
     assert second["lives_in_household"].value() is True
+
+
+# A sibling living at home is one person --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "relationship, sibling",
+    [
+        ("Brother", True),
+        ("half-sister", True),
+        ("Step-brother", True),
+        ("Sibling", True),
+        ("Mother", False),
+        ("Sister-in-law's partner", True),
+        ("Grandmother", False),
+    ],
+)
+def test_which_relationships_make_a_sibling(relationship, sibling):
+    from cases.rules import is_sibling
+
+    assert is_sibling(relationship) is sibling
+
+
+def test_a_brother_at_home_is_recorded_once_and_shown_among_the_siblings(
+    client, journey_case, social_worker
+):
+    from cases.services import save_record
+
+    FamilyMemberFactory(case=journey_case, name="Leo Brightwater", relationship="Brother")
+    client.force_login(social_worker)
+
+    page = client.get(reverse("cases:overview", args=[journey_case.pk]))
+
+    assert [m.name for m in page.context["siblings_at_home"]] == ["Leo Brightwater"]
+    with pytest.raises(ValidationError) as refused:
+        save_record(
+            case=journey_case,
+            by=social_worker,
+            kind="sibling",
+            values={"name": "leo brightwater", "living_arrangement": "at_home"},
+        )
+    assert "recorded in the household" in refused.value.message_dict["name"][0]
+    # Placed elsewhere, a sibling is not in the household: recorded as a sibling.
+    save_record(
+        case=journey_case,
+        by=social_worker,
+        kind="sibling",
+        values={"name": "Amy Brightwater", "living_arrangement": "placed_elsewhere"},
+    )
