@@ -301,6 +301,7 @@ def test_a_whole_journey_is_recorded_in_the_browser_and_its_effort_counted(walk,
         placement_type="U4",
         carer="Mr and Mrs Lane",
     )
+    screenshot(page, "whole-journey-new-case")
     walk.send()
     walk.case = ReunificationCase.objects.get(child__first_name="Mia")
     screenshot(page, "whole-journey-opened")
@@ -616,4 +617,5 @@ def risk_assessment(walk, level: str, on: datetime.date):
 
 def sign_off(walk):
     walk.open_waiting("Sign off the risk assessment")
+    screenshot(walk.page, "whole-journey-sign-off")
     walk.send("Sign off")
