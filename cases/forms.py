@@ -22,9 +22,11 @@ from .models import (
     ChronologyKind,
     FamilyMember,
     LegalStatus,
+    LegalStatusCode,
     MissingEpisode,
     ParentalIssue,
     Placement,
+    PlacementType,
     PoliceCheck,
     PreviousReturn,
     ReunificationCase,
@@ -361,11 +363,47 @@ class NewCaseForm(CaseDetailsForm):
         help_text="Leave blank if no IRO is allocated yet.",
     )
 
+    # A child already in care: her legal status and placement now, recorded from
+    # the date she became looked after (added on the case page if they started
+    # later), so they are not added again on two more pages.
+    legal_status_code = forms.ChoiceField(
+        label="Legal status now",
+        choices=[("", "Select the legal status"), *LegalStatusCode.choices],
+        required=False,
+        help_text="Recorded from the date the child became looked after. Leave blank to "
+        "add it on the case page.",
+    )
+    placement_type = forms.ChoiceField(
+        label="Placement now",
+        choices=[("", "Select the placement type"), *PlacementType.choices],
+        required=False,
+        help_text="Recorded from the date the child became looked after.",
+    )
+    carer = forms.CharField(label="Carer or provider", max_length=200, required=False)
+
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
         self.fields["social_worker"].queryset = users_with_role(Role.SOCIAL_WORKER, team=team)
         self.fields["iro"].queryset = users_with_role(Role.IRO)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("placement_type") and not data.get("carer", "").strip():
+            self.add_error("carer", "Enter the carer or provider of the placement")
+        return data
+
+    def in_care_now(self) -> dict:
+        """The legal status and placement given, for services.open_case."""
+        data = self.cleaned_data
+        return {
+            "legal_status": {"code": data["legal_status_code"]}
+            if data.get("legal_status_code")
+            else None,
+            "placement": {"placement_type": data["placement_type"], "carer": data["carer"].strip()}
+            if data.get("placement_type")
+            else None,
+        }
 
 
 class AllocationForm(forms.Form):
@@ -532,6 +570,12 @@ class FamilyMemberForm(GOVUKModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Most people recorded here live in the household; and one who does is
+            # police checked, so the safer answer is the one already given.
+            self.initial["lives_in_household"] = kwargs.get("initial", {}).get(
+                "lives_in_household", True
+            )
         self.fields["date_of_birth"].help_text = "If you know it. For example, 27 3 1985"
         self.fields["age_when_recorded"].label = "Age, if the date of birth is not known"
         age = self.fields["age_when_recorded"]

@@ -79,6 +79,8 @@ class CaseOverview:
     # The day the child's records are shown as they stood, or None for now.
     records_as_of: datetime.date | None = None
     panels: dict[str, Panel] = field(default_factory=dict)
+    # Siblings living at home, recorded once, in the household.
+    siblings_at_home: list = field(default_factory=list)
 
     @property
     def outstanding_checks(self) -> list[selectors.HouseholdRow]:
@@ -113,6 +115,7 @@ class CaseOverview:
             "siblings": self.siblings,
             "parental_issues": self.parental_issues,
             "household": self.household,
+            "siblings_at_home": self.siblings_at_home,
             "outstanding_checks": self.outstanding_checks,
             "chronology": self.chronology,
             "out_of_home_long_enough": self.out_of_home_long_enough,
@@ -175,6 +178,7 @@ def case_overview(case: ReunificationCase, user: User, day: datetime.date) -> Ca
     records = _child_records(child, as_of)
     allocations = {a.role: a for a in selectors.current_allocations(case)}
     status_day = min(day, as_of) if as_of else day
+    household = selectors.household(case, day)
     overview = CaseOverview(
         case=case,
         child=child,
@@ -184,7 +188,12 @@ def case_overview(case: ReunificationCase, user: User, day: datetime.date) -> Ca
         allocations=[(Role(r).label, allocations.get(r)) for r in ALLOCATED_ROLES],
         current_legal_status=selectors.current_legal_status(child, status_day),
         parental_issues=list(case.parental_issues.select_related("parent")),
-        household=selectors.household(case, day),
+        household=household,
+        siblings_at_home=[
+            row.member
+            for row in household
+            if row.member.lives_in_household and rules.is_sibling(row.member.relationship)
+        ],
         chronology=list(case.chronology.select_related("recorded_by")),
         out_of_home_long_enough=rules.out_of_home_long_enough(case.became_looked_after_on, day),
         four_months_on=rules.four_months_out_of_home_on(case.became_looked_after_on),

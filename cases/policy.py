@@ -274,6 +274,56 @@ def may_record_viability_decision(user: User, case: ReunificationCase) -> bool:
     return case.is_open and is_team_manager_for(user, case)
 
 
+def may_take_part_as(person: User, case: ReunificationCase, role: str) -> bool:
+    """Who may be named as taking part in a viability consultation or meeting in
+    `role`: the case's own IRO (any IRO while it has none); a social worker or
+    team manager of the case's team; a head of service overseeing it. Staff of
+    other teams are refused."""
+    if not person.is_active or not person.has_role(role):
+        return False
+    if role == Role.IRO:
+        return not case.iro_id or person.pk == case.iro_id
+    if role == Role.HEAD_OF_SERVICE:
+        return _oversees(person, case.team_id)
+    return person.team_id == case.team_id
+
+
+def may_chair_review(person: User, case: ReunificationCase) -> bool:
+    """Who may be named as chairing a review of the case: its IRO, or a social
+    worker or team manager of its team."""
+    if not person.is_active:
+        return False
+    if person.has_role(Role.IRO) and person.pk == case.iro_id:
+        return True
+    return person.team_id == case.team_id and (
+        person.has_role(Role.SOCIAL_WORKER) or person.has_role(Role.TEAM_MANAGER)
+    )
+
+
+def review_chair_choices(case: ReunificationCase) -> QuerySet[User]:
+    """The people a review's chair picker offers: those `may_chair_review`
+    allows (queried)."""
+    team = User.objects.filter(
+        team_id=case.team_id, role_grants__role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER]
+    )
+    iro = User.objects.filter(pk=case.iro_id, role_grants__role=Role.IRO)
+    people = team | iro if case.iro_id else team
+    return people.filter(is_active=True).distinct().order_by("first_name", "last_name")
+
+
+def participant_choices(case: ReunificationCase, role: str) -> QuerySet[User]:
+    """The people a participants picker offers in `role`: those
+    `may_take_part_as` allows (queried)."""
+    people = User.objects.filter(is_active=True, role_grants__role=role)
+    if role == Role.IRO:
+        people = people.filter(pk=case.iro_id) if case.iro_id else people
+    elif role == Role.HEAD_OF_SERVICE:
+        people = people.filter(overseen_teams=case.team_id)
+    else:
+        people = people.filter(team_id=case.team_id)
+    return people.distinct().order_by("first_name", "last_name")
+
+
 def disagreement_role(user: User, case: ReunificationCase) -> str | None:
     """The role in which this person may raise or resolve a disagreement on the
     case, or None: the case's IRO, a team manager of its team, its allocated

@@ -69,6 +69,10 @@ class RecordType:
     # Fields an add page may take from its address (a link from the overview
     # saying whose check to record); never an edit page, never free text.
     prefill: tuple[str, ...] = ()
+    # The rows its add-several page starts with when the address gives none (a
+    # row for each parent): rows_for(case) -> [{field: value}]. A row left as it
+    # was offered is not saved.
+    rows_for: Callable[[ReunificationCase], list[dict]] | None = None
 
     @property
     def fields(self) -> list[str]:
@@ -113,6 +117,27 @@ class RecordType:
 
 
 # The rules of the cases records ----------------------------------------------------
+
+
+def not_already_in_the_household(case, values: dict, record=None) -> None:
+    """A sibling living at home is one person: recorded in the household (as a
+    brother or sister living there), shown among the siblings from there, and not
+    recorded a second time as a sibling at home."""
+    name = (values.get("name") or "").strip().lower()
+    if values.get("living_arrangement") != "at_home" or not name:
+        return
+    members = FamilyMember.objects.filter(
+        case__child_id=case.child_id, lives_in_household=True
+    ).exclude(case__stage=Stage.CLOSED)
+    for member in members:
+        if member.name.strip().lower() == name and rules.is_sibling(member.relationship):
+            raise ValidationError(
+                {
+                    "name": f"{member.name} is recorded in the household, and shown among "
+                    "the siblings from there"
+                }
+            )
+
 
 END_BEFORE_START = "The end date must be on or after the start date"
 
@@ -222,7 +247,15 @@ def case_details_rules(values: dict) -> None:
 RECORD_TYPES = {
     record.slug: record
     for record in [
-        RecordType("sibling", Sibling, forms.SiblingForm, "sibling", "child", "siblings"),
+        RecordType(
+            "sibling",
+            Sibling,
+            forms.SiblingForm,
+            "sibling",
+            "child",
+            "siblings",
+            validate=not_already_in_the_household,
+        ),
         RecordType(
             "legal-status",
             LegalStatus,

@@ -70,3 +70,13 @@ def periods_overlap(
     a_before_b_ends = end_b is None or start_a < end_b
     b_before_a_ends = end_a is None or start_b < end_a
     return a_before_b_ends and b_before_a_ends
+
+
+SIBLING_WORDS = ("brother", "sister", "sibling")
+
+
+def is_sibling(relationship: str) -> bool:
+    """A household member's relationship to the child that makes them a sibling
+    ("Brother", "half-sister", "Step-brother", "Sibling")."""
+    words = relationship.lower().replace("-", " ").split()
+    return any(word in SIBLING_WORDS for word in words)

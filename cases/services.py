@@ -164,12 +164,17 @@ def open_case(
     child_values: dict | None = None,
     opened_on: datetime.date | None = None,
     previous_case: ReunificationCase | None = None,
+    legal_status: dict | None = None,
+    placement: dict | None = None,
     **details,
 ) -> ReunificationCase:
     """Open a reunification case for a child, in the identification stage, with its
     first allocations. Only a team manager of `team` may open one. Give `child`,
     or `child_values` to register a new child in the same transaction: if the case
-    cannot open, the child is not recorded either."""
+    cannot open, the child is not recorded either. A child already in care may
+    bring her `legal_status` and `placement` now (values of those records without
+    their dates): each is saved through save_record, from the day she became
+    looked after, with the case."""
     policy.require(
         policy.may_open_case_in(by, team), "Only a team manager of the team can open a case in it"
     )
@@ -208,9 +213,32 @@ def open_case(
     for role in ALLOCATED_ROLES:
         if allocations.get(role):
             allocate(case=case, role=role, user=allocations[role], by=by, on=opened_on)
+    for kind, values, prefix in (
+        ("legal-status", legal_status, "legal_status_"),
+        ("placement", placement, ""),
+    ):
+        if values:
+            try:
+                save_record(
+                    case=case,
+                    by=by,
+                    kind=kind,
+                    values={**values, "start_date": became_looked_after_on},
+                )
+            except ValidationError as error:
+                raise _named(error, prefix) from None
     case.refresh_from_db()
     case_changed(case.pk)
     return case
+
+
+def _named(error: ValidationError, prefix: str) -> ValidationError:
+    """A record's refusal keyed by the new-case page's names for its fields."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {f"{prefix}{name}": messages for name, messages in error.error_dict.items()}
+    )
 
 
 # Records changed through the record pages -----------------------------------------

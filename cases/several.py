@@ -1,6 +1,7 @@
 """Several records of one kind entered on one page: the GOV.UK "add another"
 pattern for the lists that grow (family-time steps, direct-work sessions,
-household members, police checks).
+household members, police checks, services, the parents' views: a row for each
+parent).
 
 Each row is the record type's own form, and each is saved through the one
 service that saves a record of its kind (`cases.services.save_record`), so the
@@ -29,6 +30,8 @@ SEVERAL = {
     "direct-work-session": "direct work sessions",
     "household-member": "household or family members",
     "police-check": "police checks",
+    "parent-views": "records of the parents' views",
+    "support-service": "support services",
 }
 MOST_ROWS = 20
 NOTHING_TYPED = "Fill in at least one {name}"
@@ -39,19 +42,26 @@ class _Refused(Exception):
     """A row was refused: undo the rows saved before it."""
 
 
-def _row_count(request) -> int:
+def _rows_sent(request) -> int:
     try:
         rows = int(request.POST.get("rows", 1))
     except ValueError:
         rows = 1
-    if "add_another" in request.POST:
-        rows += 1
     return max(1, min(rows, MOST_ROWS))
 
 
-def _row_form(record_type, case, request, n: int, initial: dict):
+def _row_count(request) -> int:
+    rows = _rows_sent(request)
+    if "add_another" in request.POST:
+        rows += 1
+    return min(rows, MOST_ROWS)
+
+
+def _row_form(record_type, case, request, n: int, initial: dict, *, new_row: bool = False):
+    # The row "Add another" asked for is shown as it starts (its tick boxes as
+    # the form offers them), not as a row sent blank.
     form = record_type.form(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" and not new_row else None,
         instance=record_type.new_instance(case, request.user),
         initial=initial,
         prefix=f"row-{n}",
@@ -60,7 +70,7 @@ def _row_form(record_type, case, request, n: int, initial: dict):
         use_required_attribute=False,
         **record_type.form_kwargs(case),
     )
-    if "add_another" in request.POST:
+    if "add_another" in request.POST and not new_row:
         # Asking for another row is not sending the rows: show no errors yet.
         form._errors, form.cleaned_data = ErrorDict(), {}
     form.helper.form_tag = False
@@ -101,9 +111,22 @@ def add_several(request, pk, kind):
                 if n == len(prefills):
                     prefills.append({})
                 prefills[n][name] = value
+    if not prefills and record_type.rows_for:
+        # Offered on the page and again when it is sent, so a row left as it was
+        # offered is left out.
+        prefills = record_type.rows_for(case)[:MOST_ROWS]
     count = _row_count(request) if request.method == "POST" else max(1, len(prefills))
+    adding = request.method == "POST" and "add_another" in request.POST
+    sent = _rows_sent(request) if adding else count  # the rows the page had
     forms = [
-        _row_form(record_type, case, request, n, prefills[n] if n < len(prefills) else {})
+        _row_form(
+            record_type,
+            case,
+            request,
+            n,
+            prefills[n] if n < len(prefills) else {},
+            new_row=adding and n >= sent,
+        )
         for n in range(count)
     ]
     nothing_typed = ""

@@ -241,6 +241,7 @@ def new_case(request):
                         else {"child": previous.child}
                     ),
                     **case_form.values(),
+                    **case_form.in_care_now(),
                 )
             except ValidationError as error:
                 apply_errors(case_form, error, also=[child_form] if child_form else [])

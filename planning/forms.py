@@ -87,6 +87,8 @@ def invitee_values(formset) -> list[dict]:
     rows = []
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None) or {}
+        if not data and not form.has_changed():
+            data = form.initial  # a row as it was offered
         kind = data.get("kind") or form["kind"].value()
         rows.append(
             {
@@ -102,10 +104,17 @@ def invitee_values(formset) -> list[dict]:
 KIND_ORDER = {kind: position for position, kind in enumerate(InviteeKind.values)}
 
 
-def invitees_formset(data=None, *, meeting: PlanningMeeting):
-    """One row for each kind of invitee the guidance lists, in its order."""
+def invitees_formset(data=None, *, meeting: PlanningMeeting, known: dict[str, str] | None = None):
+    """One row for each kind of invitee the guidance lists, in its order. A new
+    meeting starts from the people the case knows (`known`, names by kind),
+    ticked as invited."""
     recorded = set(meeting.invitees.values_list("kind", flat=True)) if meeting.pk else set()
-    initial = [{"kind": kind} for kind in InviteeKind.values if kind not in recorded]
+    known = known or {}
+    initial = [
+        {"kind": kind, "name": known[kind], "invited": True} if kind in known else {"kind": kind}
+        for kind in InviteeKind.values
+        if kind not in recorded
+    ]
     formset_class = inlineformset_factory(
         PlanningMeeting,
         MeetingInvitee,

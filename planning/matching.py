@@ -34,6 +34,11 @@ class IssueMatch:
     no_service_reason: NoSpecialistService | None = None
 
     @property
+    def service_kind(self) -> str:
+        """The kind of support service that meets this issue (ServiceKind)."""
+        return SERVICE_FOR_ISSUE[self.issue.kind]
+
+    @property
     def service_kind_label(self) -> str:
         """For example "specialist substance misuse service"."""
         label = ServiceKind(SERVICE_FOR_ISSUE[self.issue.kind]).label

@@ -98,6 +98,7 @@ PLANNING_RECORD_TYPES = [
         "support service",
         "services",
         ends_after_start,
+        prefill=("kind",),  # the kind an unmet parental issue needs
     ),
     _planning(
         "support-plan",

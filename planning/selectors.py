@@ -293,3 +293,35 @@ def with_goal_progress(deadlines) -> list:
                 for row in wanted[review.goal_id]:
                     row.progress = review
     return rows
+
+
+FAMILY_AND_FRIENDS_PLACEMENTS = {"U1", "U3"}
+
+
+def known_invitees(case: ReunificationCase, day: datetime.date) -> dict[str, str]:
+    """The names the case already knows for the planning meeting's invitees, by
+    kind (planning.models.InviteeKind): the child, the parents (those with
+    parental responsibility), the carer of the placement running on `day`, the
+    IRO and the social worker."""
+    names = {"child": case.child.full_name}
+    parents = case.family_members.filter(has_parental_responsibility=True).order_by("pk")
+    if parents:
+        names["parent"] = " and ".join(parent.name for parent in parents)
+    placement = (
+        case.child.placements.filter(start_date__lte=day)
+        .exclude(end_date__lte=day)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if placement and placement.carer:
+        kind = (
+            "family_friends_carer"
+            if placement.placement_type in FAMILY_AND_FRIENDS_PLACEMENTS
+            else "foster_carer_or_key_worker"
+        )
+        names[kind] = placement.carer
+    if case.iro_id:
+        names["iro"] = case.iro.get_full_name()
+    if case.social_worker_id:
+        names["social_worker"] = case.social_worker.get_full_name()
+    return names

@@ -86,7 +86,8 @@ def meeting_form(request, pk, meeting_pk=None):
     else:
         meeting = get_object_or_404(case.planning_meetings, pk=meeting_pk)
     form = PlanningMeetingForm(request.POST or None, instance=meeting, case=case)
-    invitees = invitees_formset(request.POST or None, meeting=meeting)
+    known = selectors.known_invitees(case, today()) if meeting_pk is None else None
+    invitees = invitees_formset(request.POST or None, meeting=meeting, known=known)
     if request.method == "POST":
         form_ok, invitees_ok = form.is_valid(), invitees.is_valid()
         if form_ok and invitees_ok:

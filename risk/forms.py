@@ -104,11 +104,18 @@ LISTED_FACTORS = [
 ]
 
 
-def factors_formset(data=None, *, instance: RiskAssessment):
+def factors_formset(data=None, *, instance: RiskAssessment, carried: dict | None = None):
     """The factors already recorded, then a row for each listed factor not yet
-    recorded and two for other factors."""
+    recorded and two for other factors. A new assessment starts each listed
+    factor at its status in the last signed-off one (`carried`, status by
+    factor), to be changed where it has moved on."""
     recorded = set(instance.factors.values_list("factor", flat=True)) if instance.pk else set()
-    initial = [{"factor": f} for f in LISTED_FACTORS if f not in recorded]
+    carried = carried or {}
+    initial = [
+        {"factor": f, "status": carried[f]} if f in carried else {"factor": f}
+        for f in LISTED_FACTORS
+        if f not in recorded
+    ]
     initial += [{"factor": NamedRiskFactor.OTHER}, {"factor": NamedRiskFactor.OTHER}]
     formset_class = inlineformset_factory(
         RiskAssessment,
@@ -130,6 +137,8 @@ def factor_values(formset) -> list[dict]:
     factors = []
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None) or {}
+        if not data and not form.has_changed():
+            data = form.initial  # a row left as it was offered
         if not data.get("status") or data.get("DELETE"):
             continue
         factors.append(
@@ -181,11 +190,14 @@ class Decision(models.TextChoices):
 
 
 class DecisionForm(forms.Form):
+    """The team manager's decision on an assessment: the comment, then a button for
+    each decision (sign off, or return it), so deciding is one click."""
+
     decision = forms.ChoiceField(
         label="Your decision",
         choices=Decision.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you sign off or return the assessment"},
+        widget=forms.HiddenInput,  # given by the button pressed
+        required=False,
     )
     comment = forms.CharField(
         label="Comment",
@@ -200,10 +212,12 @@ class DecisionForm(forms.Form):
         self.helper.legend_size = Size.MEDIUM
         self.helper.label_size = Size.SMALL
         self.helper.form_tag = False
-        self.helper.layout.append(Button.primary("submit", "Record decision"))
+        self.helper.layout = Layout("comment")
 
     def clean(self):
         data = super().clean()
+        if not data.get("decision") and "decision" not in self.errors:
+            self.add_error(None, "Select whether you sign off or return the assessment")
         if data.get("decision") == Decision.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", "Say what needs to change before it can be signed off")
         return data

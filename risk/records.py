@@ -68,8 +68,17 @@ def one_views_record_per_parent(case, values: dict, record=None) -> None:
         )
 
 
-def _assessment(slug, model, form, name, anchor, validate=None) -> RecordType:
-    extra = {"validate": validate} if validate else {}
+def parents_still_to_hear(case) -> list[dict]:
+    """A row for each person with parental responsibility whose views are not
+    yet recorded."""
+    heard = ParentViews.objects.filter(case=case).values_list("parent_id", flat=True)
+    parents = case.family_members.filter(has_parental_responsibility=True).exclude(pk__in=heard)
+    return [{"parent": pk} for pk in parents.order_by("pk").values_list("pk", flat=True)]
+
+
+def _assessment(slug, model, form, name, anchor, validate=None, **extra) -> RecordType:
+    if validate:
+        extra["validate"] = validate
     return RecordType(slug, model, form, name, "case", anchor, return_to="risk:overview", **extra)
 
 
@@ -89,6 +98,7 @@ ASSESSMENT_RECORD_TYPES = [
         "record of a parent's views",
         "views",
         parent_views_and_advocate,
+        rows_for=parents_still_to_hear,
     ),
     _assessment(
         "single-assessment",

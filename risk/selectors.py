@@ -277,3 +277,14 @@ def breakdown_factors(
             f"{overview}#case",
         ),
     ]
+
+
+def factor_statuses_carried(case: ReunificationCase) -> dict[str, str]:
+    """The status of each listed risk factor in the case's last signed-off
+    assessment, by factor: where a new assessment starts from."""
+    last = latest_signed_off(case)
+    if last is None:
+        return {}
+    return {
+        entry.factor: entry.status for entry in last.factors.exclude(factor=NamedRiskFactor.OTHER)
+    }

@@ -52,6 +52,7 @@ def risk_overview(request, pk):
             "can_change": policy.may_change_case(request.user, case),
             "child_views": views,
             "parents": parents,
+            "parents_unheard": sum(1 for _, heard in parents if heard is None),
             "single": single,
             "single_missing": single.incomplete_sections() if single else [],
         },
@@ -66,8 +67,9 @@ def assessment_form(request, pk, assessment_pk=None):
             raise Http404
     else:
         assessment = RiskAssessment(case=case, author=request.user, assessed_on=today())
+    carried = None if assessment.pk else selectors.factor_statuses_carried(case)
     form = RiskAssessmentForm(request.POST or None, instance=assessment)
-    factors = factors_formset(request.POST or None, instance=assessment)
+    factors = factors_formset(request.POST or None, instance=assessment, carried=carried)
     if request.method == "POST":
         form_ok, factors_ok = form.is_valid(), factors.is_valid()
         if form_ok and factors_ok:

@@ -56,6 +56,23 @@ def launch_chromium(playwright):
     )
 
 
+@pytest.fixture
+def browser_page(monkeypatch):
+    """One page in its own headless Chromium, 1280 pixels wide, for one test (with
+    pytest-django's `live_server`)."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM, used
+    # by the live server and fixtures, refuses to run beside one unless told.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(10_000)
+        yield page
+        chromium.close()
+
+
 @dataclass
 class DemoSite:
     url: str

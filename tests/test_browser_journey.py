@@ -18,7 +18,7 @@ import time_machine
 
 from cases.models import LegalStatusCode, ReunificationCase, Role, Stage
 from reviews.models import CarePlanApproval, NotPursued, StageMove, ViabilityMeeting
-from tests.browser_demo import launch_chromium
+from tests import browser_demo
 from tests.factories import (
     assessment_records,
     journey_to,
@@ -53,19 +53,7 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM, used
-    # by the live server and fixtures, refuses to run beside one unless told.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
+browser_page = browser_demo.browser_page
 
 
 def screenshot(page, name):
@@ -134,8 +122,7 @@ class Walk:
 
     def sign_off_the_risk_assessment(self):
         self.open_waiting("Sign off the risk assessment")
-        self.page.check("input[name=decision][value=sign_off]")
-        self.submit("Record decision")
+        self.submit("Sign off")
         assert self.banner() == "The assessment was signed off."
 
 
@@ -167,6 +154,7 @@ def test_a_case_is_walked_from_identification_to_a_confirmed_return_date(walk, p
     walk.open_waiting("Ratify the care plan at a Child in Care review")
     walk.fill_date("approved_on", D(2026, 3, 10))
     walk.fill_date("cic_review_on", D(2026, 3, 10))
+    page.fill("textarea[name=cic_review_attended]", "Kayla, her mother, the social worker")
     walk.submit("Record approval")
     assert walk.banner() == "The approval was recorded."
 

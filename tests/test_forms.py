@@ -578,6 +578,37 @@ def test_a_team_manager_opens_a_case_for_a_new_child(
     )
 
 
+def test_a_child_already_in_care_brings_her_legal_status_and_placement(
+    manager, everyone, social_worker, iro
+):
+    data = {
+        **new_case_form(social_worker, iro),
+        "legal_status_code": "C1",
+        "placement_type": "U4",
+        "carer": "Mr and Mrs Lane",
+    }
+
+    response = manager.post(reverse("cases:new"), data)
+
+    assert response.status_code == 302
+    child = ReunificationCase.objects.get(child__local_identifier="N777777").child
+    assert list(child.legal_statuses.values_list("code", "start_date")) == [("C1", D(2025, 6, 1))]
+    assert list(child.placements.values_list("placement_type", "carer", "start_date")) == [
+        ("U4", "Mr and Mrs Lane", D(2025, 6, 1))
+    ]
+
+
+def test_a_placement_without_its_carer_opens_nothing(manager, everyone, social_worker, iro):
+    cases = ReunificationCase.objects.count()
+    data = {**new_case_form(social_worker, iro), "placement_type": "U4"}
+
+    response = manager.post(reverse("cases:new"), data)
+
+    assert response.status_code == 200
+    assert "Enter the carer or provider of the placement" in response.content.decode()
+    assert ReunificationCase.objects.count() == cases
+
+
 def test_an_invalid_child_opens_nothing(manager, everyone, social_worker, iro):
     children, cases = Child.objects.count(), ReunificationCase.objects.count()
 

@@ -2,8 +2,9 @@
 
 from django import forms
 
+from cases import policy
 from cases.forms import GOVUKDateField
-from cases.models import LegalStatusCode, PlacementType, ReasonEpisodeCeased, Role, User
+from cases.models import LegalStatusCode, PlacementType, ReasonEpisodeCeased, User
 from cases.models.codes import ReviewParticipation
 from cases.selectors import current_legal_status
 from reviews.aftercare.rules import episode_end_contradiction
@@ -227,11 +228,10 @@ class ReviewForm(DecisionForm):
     )
 
     def add_fields(self) -> None:
-        self.fields["chair"].queryset = User.objects.filter(
-            is_active=True,
-            role_grants__role__in=[Role.IRO, Role.SOCIAL_WORKER, Role.TEAM_MANAGER],
-        ).distinct()
-        self.fields["chair"].initial = self.case.iro_id if self.case else None
+        self.fields["chair"].queryset = policy.review_chair_choices(self.case)
+        self.fields["chair"].initial = self.case.iro_id
+        if self.case.iro_id:  # a child in care: reviewed at Child in Care reviews
+            self.fields["review_type"].initial = ReviewType.CHILD_IN_CARE
         people = User.objects.filter(
             is_active=True, team_id=self.case.team_id
         ) | User.objects.filter(pk__in=[pk for pk in (self.case.iro_id,) if pk])

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from cases import policy
 from cases.changes import case_changed
+from cases.dates import age_on
 from cases.models import (
     ChronologyKind,
     LegalStatus,
@@ -65,6 +66,25 @@ def confirmed_return_date(case: ReunificationCase) -> datetime.date | None:
     if meeting and meeting.outcome == MeetingOutcome.RETURN_DATE_CONFIRMED:
         return meeting.return_date
     return None
+
+
+def return_home_offer(case: ReunificationCase, day: datetime.date) -> dict:
+    """What the return-home form starts from: the confirmed return date, the
+    household's adults with parental responsibility as those the child returns
+    to, and a care order continuing if the child is on one."""
+    adults = [
+        member.name
+        for member in case.family_members.filter(
+            has_parental_responsibility=True, lives_in_household=True
+        ).order_by("pk")
+        if member.date_of_birth is None or age_on(member.date_of_birth, day) >= 18
+    ]
+    offer = {"returned_on": confirmed_return_date(case)}
+    if adults:
+        offer["returned_to"] = " and ".join(adults)
+    if is_on_care_order(case.child, day):
+        offer["legal_status_after"] = LegalStatusAfterReturn.CARE_ORDER_PLACED_WITH_PARENTS
+    return offer
 
 
 # Regulation 39: ceasing to look after ---------------------------------------------
@@ -514,6 +534,16 @@ def closure_checks(case: ReunificationCase, closed_on: datetime.date) -> list[st
                 f"Low risk has not been held long enough (until {dates.closure_from:%-d %B %Y})"
             )
     return problems
+
+
+def closure_offer(case: ReunificationCase, closed_on: datetime.date, checks: list[str]) -> dict:
+    """What the close form starts from: today, and once the child is home and
+    the rules allow closing (`checks`, closure_checks, empty), sustained low risk
+    as the reason."""
+    offer = {"closed_on": closed_on}
+    if not checks and ReturnHome.objects.filter(case=case).exists():
+        offer["reason"] = ClosureReason.SUSTAINED_LOW_RISK
+    return offer
 
 
 def closure_warning(case: ReunificationCase, closed_on: datetime.date) -> str:

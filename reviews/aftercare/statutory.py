@@ -36,6 +36,8 @@ def record_review(
     if not policy.may_record_review(by, case, review_type):
         # She may record other reviews: say why not this kind.
         raise ValidationError({"review_type": "Only the case's IRO records a Child in Care review"})
+    if not policy.may_chair_review(chair, case):
+        raise ValidationError({"chair": f"{chair} does not chair reviews of this case"})
     if review_type == ReviewType.CHILD_IN_CARE and not chair.has_role(Role.IRO):
         raise ValidationError({"chair": "A Child in Care review is chaired by an IRO"})
     if next_review_requested_by and next_review_requested_by <= held_on:

@@ -109,7 +109,7 @@ def _aftercare_page(request, case, form, title, action, success):
 
 def record_return(request, pk):
     case = _allowed_case(request, pk, policy.may_record_return_home)
-    initial = {"returned_on": return_home.confirmed_return_date(case)}
+    initial = return_home.return_home_offer(case, today())
     evidence = decision_evidence(case, today())
     form = ReturnHomeForm(request.POST or None, case=case, initial=initial, evidence=evidence)
     return decision_page(
@@ -185,9 +185,11 @@ def record_breakdown(request, pk):
 
 def close(request, pk):
     case = _allowed_case(request, pk, policy.may_close_case)
-    form = ClosureForm(request.POST or None, case=case)
     closed_on = today()
     checks = return_home.closure_checks(case, closed_on)
+    form = ClosureForm(
+        request.POST or None, case=case, initial=return_home.closure_offer(case, closed_on, checks)
+    )
     warning = return_home.closure_warning(case, closed_on)
     response = _aftercare_page(
         request,

@@ -14,6 +14,7 @@ from cases.models import ChronologyKind, ReunificationCase, Role, Stage, User
 from cases.models.codes import CARE_PLAN_APPROVER, care_plan_step_before
 from cases.services import add_chronology_entry, lock_case
 from reunification.clock import now, today
+from reviews.aftercare.statutory import record_review
 from reviews.evidence import (
     acknowledgement,
     acknowledgement_words,
@@ -30,6 +31,7 @@ from reviews.models import (
     Dispute,
     MeetingOutcome,
     NotPursued,
+    ReviewType,
     ViabilityConsultation,
     ViabilityMeeting,
 )
@@ -81,9 +83,15 @@ def approve_care_plan(
     approved_on: datetime.date,
     cic_review_on: datetime.date | None = None,
     rationale: str = "",
+    cic_review_attended: str | None = None,
 ) -> CarePlanApproval:
     """Record one of the three approvals of the reunification care plan, each by
-    the person who holds that role for this case, in order."""
+    the person who holds that role for this case, in order. Ratifying it at a
+    Child in Care review records that review too (chaired by the IRO ratifying,
+    reunification considered), unless a Child in Care review held that day is
+    already recorded: the IRO does not type it again, and the first review is
+    not left overdue. The page always records or links it, asking who attended
+    (`cic_review_attended`); a caller giving None leaves the reviews alone."""
     case = lock_case(case)
     if step not in CarePlanStep.values:
         raise ValidationError("Select a care plan approval")
@@ -114,6 +122,8 @@ def approve_care_plan(
         cic_review_on=cic_review_on,
         rationale=rationale,
     )
+    if step == CarePlanStep.RATIFIED and cic_review_attended is not None:
+        _record_ratifying_review(case, by, cic_review_on, cic_review_attended)
     _decided(
         case,
         by,
@@ -123,6 +133,26 @@ def approve_care_plan(
     )
     case_changed(case.pk)
     return approval
+
+
+def _record_ratifying_review(case, by, held_on: datetime.date, attended: str) -> None:
+    if case.reviews.filter(review_type=ReviewType.CHILD_IN_CARE, held_on=held_on).exists():
+        return
+    if not attended.strip():
+        raise ValidationError(
+            {"cic_review_attended": "Enter who attended the Child in Care review"}
+        )
+    record_review(
+        case=case,
+        by=by,
+        held_on=held_on,
+        review_type=ReviewType.CHILD_IN_CARE,
+        chair=by,
+        attended=attended.strip(),
+        outcome="The reunification care plan was ratified.",
+        reunification_considered=True,
+        reunification_outcome="The reunification care plan was ratified.",
+    )
 
 
 @transaction.atomic
@@ -159,14 +189,15 @@ def _check_participants(case, participants: dict[str, User]) -> None:
         if person is None or not person.has_role(role):
             raise ValidationError(f"Select who took part as {Role(role).label.lower()}")
     label = "{} is not {} for this case"
-    if participants["social_worker"].team_id != case.team_id:
-        raise ValidationError(label.format(participants["social_worker"], "a social worker"))
-    if participants["team_manager"].team_id != case.team_id:
-        raise ValidationError(label.format(participants["team_manager"], "a team manager"))
-    if not participants["head_of_service"].overseen_teams.filter(pk=case.team_id).exists():
-        raise ValidationError(label.format(participants["head_of_service"], "head of service"))
-    if case.iro_id and participants["iro"].pk != case.iro_id:
-        raise ValidationError(label.format(participants["iro"], "the IRO"))
+    named = {
+        "social_worker": "a social worker",
+        "team_manager": "a team manager",
+        "head_of_service": "head of service",
+        "iro": "the IRO",
+    }
+    for key, role in roles.items():
+        if not policy.may_take_part_as(participants[key], case, role):
+            raise ValidationError(label.format(participants[key], named[key]))
 
 
 @transaction.atomic

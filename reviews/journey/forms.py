@@ -2,8 +2,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Size
 from django import forms
 
+from cases import policy
 from cases.forms import GOVUKDateField
-from cases.models import ReunificationCase, Role, User
+from cases.models import ReunificationCase, Role
 from reunification.clock import today
 from reviews.evidence import PLAN_FIELD
 from reviews.journey.decisions import default_reconsider_on
@@ -41,16 +42,16 @@ class DecisionForm(forms.Form):
         """Fields that depend on the case, added before the layout is built."""
 
 
-def _people(role: str):
-    return User.objects.filter(is_active=True, role_grants__role=role).distinct()
-
-
 class ParticipantsMixin:
     """The four who take part in viability consultations and meetings, defaulting
-    to those allocated to the case."""
+    to those allocated to the case (or to `initial_participants`, a record whose
+    participants come first), offering only those who may take part."""
+
+    initial_participants = None
 
     def add_fields(self) -> None:
         case = self.case
+        start = self.initial_participants or case
         for name, role, label in [
             ("social_worker", Role.SOCIAL_WORKER, "Social worker"),
             ("team_manager", Role.TEAM_MANAGER, "Team manager"),
@@ -58,9 +59,9 @@ class ParticipantsMixin:
             ("iro", Role.IRO, "Independent Reviewing Officer"),
         ]:
             self.fields[name] = forms.ModelChoiceField(
-                _people(role),
+                policy.participant_choices(case, role),
                 label=label,
-                initial=getattr(case, f"{name}_id"),
+                initial=getattr(start, f"{name}_id") or getattr(case, f"{name}_id"),
                 error_messages={"required": f"Select who took part as {label.lower()}"},
             )
 
@@ -90,6 +91,13 @@ class CarePlanApprovalForm(DecisionForm):
         self.step = step
         if step == CarePlanStep.RATIFIED:
             self.fields["cic_review_on"] = GOVUKDateField(label="Date of the Child in Care review")
+            self.fields["cic_review_attended"] = forms.CharField(
+                label="Who attended the review",
+                required=False,
+                help_text="The review is recorded with the ratification. Leave this "
+                "blank if the review held that day is already recorded.",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
             self.helper = FormHelper(self)
             self.helper.label_size = Size.SMALL
             self.helper.layout.append(Button.primary("submit", self.submit_label))
@@ -163,6 +171,14 @@ class ReopenAssessmentForm(DecisionForm):
 
 
 class ViabilityMeetingForm(ParticipantsMixin, DecisionForm):
+    """Starts from who took part in the case's latest viability consultation."""
+
+    def add_fields(self) -> None:
+        self.initial_participants = self.case.viability_consultations.order_by(
+            "-held_on", "-pk"
+        ).first()
+        super().add_fields()
+
     held_on = GOVUKDateField(label="Date of the meeting")
     outcome = forms.ChoiceField(
         label="Outcome",

@@ -115,6 +115,7 @@ def approve(request, pk, step):
             step=step,
             approved_on=data["approved_on"],
             cic_review_on=data.get("cic_review_on"),
+            cic_review_attended=data.get("cic_review_attended", ""),
             rationale=data["rationale"],
         ),
         "The approval was recorded.",
