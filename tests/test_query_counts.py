@@ -90,9 +90,10 @@ EXPECTED = {
     "waiting_for_me": 12,
     "reports_refresh": 20,  # + open cases, the overdue table's team and people names, drift (2)
     "reports": 11,
-    "audit": 58,  # + the ceasing-care requests, the placement plan, what is not appropriate,
-    # the reasons there is no specialist service, and after the return the step-down
-    # plan, the concerns and the assessments of the home
+    "audit": 61,  # + the ceasing-care requests, the placement plan, what is not appropriate,
+    # the reasons there is no specialist service, after the return the step-down
+    # plan, the concerns and the assessments of the home, and the supervisions, their
+    # actions and the loaded reviews
     "allocate": 10,
     "record_form": 9,
 }

@@ -162,6 +162,10 @@ def test_the_parents_views_page_offers_a_row_for_each_parent_not_yet_heard(
             "row-0-recorded_on_1": "3",
             "row-0-recorded_on_2": "2026",
             "row-0-views": "I want her home.",
+            "row-0-advocate": "declined",
+            "row-0-advocate_offered_on_0": "4",
+            "row-0-advocate_offered_on_1": "3",
+            "row-0-advocate_offered_on_2": "2026",
             "row-1-parent": lee.pk,
         },
     )
