@@ -379,6 +379,7 @@ NESTED = {
     "AgreementGoal": "agreement__case",
     "GoalReview": "goal__agreement__case",
     "Recommendation": "review__case",
+    "SupervisionAction": "supervision__case",
 }
 
 
@@ -455,6 +456,44 @@ def full_case(on_10_march_2026, journey_case, people):
         reviewed_on=day,
         outcome="met",
         evidence="Tests all negative.",
+    )
+    # After the return: the step-down plan, a concern, the home assessed; and the
+    # team manager's supervision with an action.
+    from reviews.models import (
+        CaseSupervision,
+        ConcernAfterReturn,
+        HomeAssessment,
+        StepDownPlan,
+        SupervisionAction,
+    )
+
+    recorded = {"recorded_by": people.social_worker, "recorded_at": MIDDAY}
+    StepDownPlan.objects.create(
+        case=case,
+        lead_professional="Pat Lee",
+        lead_professional_role="Family support worker",
+        lead_professional_agency="Early help",
+        support_ends_on=day + datetime.timedelta(days=365),
+        **recorded,
+    )
+    ConcernAfterReturn.objects.create(
+        case=case, kind="incident", occurred_on=day, details="A row at home.", **recorded
+    )
+    HomeAssessment.objects.create(case=case, assessed_on=day, findings="Safe, warm.", **recorded)
+    supervision = CaseSupervision.objects.create(
+        case=case,
+        held_on=day,
+        reflection="Going well.",
+        decisions="Carry on.",
+        reunification_considered=True,
+        recorded_by=people.team_manager,
+        recorded_at=MIDDAY,
+    )
+    SupervisionAction.objects.create(
+        supervision=supervision,
+        text="Book the review",
+        owner=people.social_worker,
+        due_on=day + datetime.timedelta(days=7),
     )
     # A Child in Care review from the council's earlier return, loaded before the case.
     LoadedReview.objects.create(
