@@ -196,6 +196,9 @@ def decide(request, pk, assessment_pk):
             if form.cleaned_data["decision"] == Decision.SIGN_OFF:
                 services.sign_off(assessment=assessment, by=request.user)
                 messages.success(request, "The assessment was signed off.")
+                # Back to the case, whose summary offers what is next for her now
+                # the level is signed off (the viability consultation, or meeting).
+                return redirect("cases:overview", case.pk)
             else:
                 services.return_for_changes(
                     assessment=assessment, by=request.user, comment=form.cleaned_data["comment"]

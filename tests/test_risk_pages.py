@@ -347,7 +347,8 @@ def test_a_team_manager_of_the_case_team_signs_it_off_and_the_chronology_records
     )
 
     assert page.context["decision_form"] is not None
-    assert response.redirect_chain == [(url("detail", case, assessment), 302)]
+    # Back to the case, whose summary says what is next.
+    assert response.redirect_chain == [(reverse("cases:overview", args=[case.pk]), 302)]
     assert "The assessment was signed off." in text(response)
     assessment = reload(assessment)
     assert assessment.status == AssessmentStatus.SIGNED_OFF

@@ -216,7 +216,11 @@ def csv_links(client, address: str) -> list[str]:
 
 def _site_addresses(world) -> tuple[str, ...]:
     addresses = []
-    for rule in RULES.values():
+    for name, rule in RULES.items():
+        # A prepared return is one person's file, made for the test that asks for
+        # it (and gone with its transaction): its own rule covers who may have it.
+        if name == "reporting:ssda903_prepared":
+            continue
         if rule.scope == "site" and rule.get is not None and not rule.public:
             addresses += [address for _, address in rule.addresses(world, "-")]
     addresses += [reverse("cases:team_detail", args=[team.pk]) for team in world.teams.values()]
