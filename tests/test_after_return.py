@@ -241,6 +241,25 @@ def test_a_service_ending_before_six_months_at_home_alerts_the_team_manager(
     )
 
 
+def test_past_its_date_the_softer_warning_is_never_overdue_in_the_email(
+    kayla, social_worker, team_manager, clock
+):
+    walk_home(kayla, social_worker)
+    service(kayla, ends_on=D(2026, 9, 9))  # before six months at home: an alert
+    service(kayla, ends_on=D(2026, 9, 10))  # six months exactly: the softer warning
+    assert len(rows(kayla, *EARLY)) == 2  # the deadlines derived
+
+    clock.move_to(noon(D(2026, 9, 11)))
+    items = {
+        i.what.split(" ends on ")[1][:17]: i
+        for i in digest_items(team_manager, D(2026, 9, 11))
+        if " ends on " in i.what
+    }
+
+    assert items["9 September 2026,"].days_overdue == 2
+    assert items["10 September 2026"].days_overdue == 0
+
+
 def test_the_managers_agreement_meets_the_alert_until_the_service_changes(
     kayla, social_worker, team_manager, clock
 ):

@@ -37,6 +37,18 @@ class DeadlineKind(models.TextChoices):
     REUNIFICATION_PROMPT = "reunif_prompt", "Consider reunification (an event prompts it)"
 
 
+# A step-down or a closure the rules now allow is a chance, not a duty, and support
+# ending within the first year at home a softer warning: shown, never late, on the
+# pages and in the emails alike.
+NEVER_LATE = frozenset(
+    {
+        DeadlineKind.RISK_STEP_DOWN,
+        DeadlineKind.RISK_CLOSURE,
+        DeadlineKind.SERVICE_ENDS_BEFORE_YEAR,
+    }
+)
+
+
 class Deadline(models.Model):
     """One thing due on a case. Rows are derived from the case's records by
     `deadlines.refresh`, keyed so a refresh updates rather than duplicates."""
@@ -70,14 +82,7 @@ class Deadline(models.Model):
 
     @property
     def can_be_overdue(self) -> bool:
-        """A step-down or a closure the rules now allow is a chance, not a duty:
-        it is never late."""
-        return self.kind not in (
-            DeadlineKind.RISK_STEP_DOWN,
-            DeadlineKind.RISK_CLOSURE,
-            # A softer warning: support ending within the first year is shown, not late.
-            DeadlineKind.SERVICE_ENDS_BEFORE_YEAR,
-        )
+        return self.kind not in NEVER_LATE
 
 
 class DigestStatus(models.TextChoices):

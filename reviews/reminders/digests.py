@@ -28,6 +28,7 @@ from cases import policy
 from cases.models import Role, RoleGrant, Stage, User
 from reunification.clock import now
 from reviews.models import Deadline, DeadlineKind, DigestStatus, ReminderDigest
+from reviews.models.deadlines import NEVER_LATE
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def _items(rows, day: datetime.date, *, escalated: bool = False, url=None) -> li
             # only the kind of task; the full wording is on the signed-in pages.
             what=KIND_LABELS[kind] if kind == DeadlineKind.RECOMMENDATION else what,
             due_on=due_on,
-            days_overdue=max(0, (day - due_on).days),
+            days_overdue=0 if kind in NEVER_LATE else max(0, (day - due_on).days),
             url=url(case_id),
             escalated=escalated,
         )
@@ -155,6 +156,7 @@ def digest_items(user: User, day: datetime.date) -> list[Item]:
         late = (
             visible.filter(case__team_id=user.team_id, due_on__lt=cutoff)
             .exclude(responsible=user)
+            .exclude(kind__in=NEVER_LATE)
             .order_by("due_on", "pk")
             .values_list(*ITEM_FIELDS)
         )
@@ -166,7 +168,9 @@ def people_with_items(day: datetime.date):
     horizon = day + datetime.timedelta(days=LOOK_AHEAD_DAYS)
     cutoff = day - datetime.timedelta(days=settings.ESCALATE_OVERDUE_AFTER_DAYS)
     own = open_deadlines().filter(due_on__lte=horizon).values("responsible")
-    late_teams = open_deadlines().filter(due_on__lt=cutoff).values("case__team")
+    late_teams = (
+        open_deadlines().filter(due_on__lt=cutoff).exclude(kind__in=NEVER_LATE).values("case__team")
+    )
     managers = User.objects.filter(role_grants__role=Role.TEAM_MANAGER, team__in=late_teams)
     return (
         User.objects.filter(is_active=True)
