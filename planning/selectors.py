@@ -18,8 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import LegalStatus, ReunificationCase
-from cases.selectors import current_legal_status, household
+from cases.models import LegalStatus, PlacementType, ReunificationCase
+from cases.selectors import current_legal_status, current_placement, household
 from risk.selectors import latest_signed_off
 
 from .models import (
@@ -295,28 +295,20 @@ def with_goal_progress(deadlines) -> list:
     return rows
 
 
-FAMILY_AND_FRIENDS_PLACEMENTS = {"U1", "U3"}
-
-
 def known_invitees(case: ReunificationCase, day: datetime.date) -> dict[str, str]:
     """The names the case already knows for the planning meeting's invitees, by
     kind (planning.models.InviteeKind): the child, the parents (those with
-    parental responsibility), the carer of the placement running on `day`, the
+    parental responsibility), the carer of the current placement (`current_placement`), the
     IRO and the social worker."""
     names = {"child": case.child.full_name}
     parents = case.family_members.filter(has_parental_responsibility=True).order_by("pk")
     if parents:
         names["parent"] = " and ".join(parent.name for parent in parents)
-    placement = (
-        case.child.placements.filter(start_date__lte=day)
-        .exclude(end_date__lte=day)
-        .order_by("-start_date", "-pk")
-        .first()
-    )
+    placement = current_placement(case, day)
     if placement and placement.carer:
         kind = (
             "family_friends_carer"
-            if placement.placement_type in FAMILY_AND_FRIENDS_PLACEMENTS
+            if placement.placement_type in PlacementType.with_family_or_friends()
             else "foster_carer_or_key_worker"
         )
         names[kind] = placement.carer

@@ -80,6 +80,11 @@ class PlacementType(models.TextChoices):
     P2 = "P2", "P2 – Independent living (to March 2025)"
     Z1 = "Z1", "Z1 – Other placement (to March 2025)"
 
+    @classmethod
+    def with_family_or_friends(cls) -> set[str]:
+        """Fostered by a relative or friend (family and friends carers)."""
+        return {cls.U1, cls.U3}
+
 
 class ReasonEpisodeCeased(models.TextChoices):
     """SSDA903 REC: why the child stopped being looked after (X1, an episode

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db.models import prefetch_related_objects
+
 from cases.models import PlacementType, Stage
 from reviews.models import ReviewType
 from reviews.supervision import rules
@@ -85,6 +87,16 @@ def reconsidered_on(case) -> list[datetime.date]:
 
 
 def open_prompts(case) -> list[rules.Prompt]:
+    # What the prompts read, once for the page (the deadline sweep prefetches it
+    # for its whole batch).
+    prefetch_related_objects(
+        [case],
+        "reviews__recommendations",
+        "supervisions",
+        "not_pursued_decisions",
+        "child__placements",
+        "child__missing_episodes",
+    )
     since = prompted_since(case)
     if since is None:
         return []
